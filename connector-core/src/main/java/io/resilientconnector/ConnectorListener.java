@@ -1,0 +1,33 @@
+package io.resilientconnector;
+
+import io.netty.channel.Channel;
+import io.resilientconnector.cause.Disconnection;
+
+import java.time.Duration;
+
+/**
+ * Told about a connector's life. Every method has an empty default, so implement only what you need.
+ * Callbacks run on an event loop thread: they must not block. A callback that throws is logged and ignored.
+ */
+public interface ConnectorListener {
+
+    /** A connection is up, and messages sent while disconnected have been handed to it. */
+    default void connected(Channel channel) {
+    }
+
+    /** A connection ended, or an attempt to open one failed; {@code why} says which and why. */
+    default void disconnected(Disconnection why) {
+    }
+
+    /** Attempt number {@code attempt} will start after {@code delay}. */
+    default void reconnectScheduled(int attempt, Duration delay) {
+    }
+
+    /** The reconnect policy allows no more attempts. The connector is now {@link ConnectorState#GAVE_UP}. */
+    default void gaveUp(int attempts, Disconnection last) {
+    }
+
+    /** Nothing was read for a read-timeout period; {@code consecutive} counts periods since the last read. */
+    default void readIdle(Channel channel, int consecutive) {
+    }
+}

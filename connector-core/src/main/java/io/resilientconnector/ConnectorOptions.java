@@ -1,0 +1,336 @@
+package io.resilientconnector;
+
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.handler.ReadIdleHandler;
+import io.resilientconnector.handler.ReceivedBytesLogger;
+import io.resilientconnector.handler.WriteProgressWatchdog;
+import io.resilientconnector.internal.Checks;
+import io.resilientconnector.internal.Durations;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.TransportType;
+import org.slf4j.event.Level;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link ResilientConnector} needs to know, as an immutable value. Only the endpoint is
+ * required; every other option has a named default.
+ *
+ * <pre>{@code
+ * ConnectorOptions options = ConnectorOptions.builder()
+ *         .endpoint(Endpoint.of("gateway.example", 7000))
+ *         .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(30)).build())
+ *         .build();
+ * }</pre>
+ */
+public final class ConnectorOptions {
+
+    /** Defaults to {@link TransportType#AUTO}. */
+    public static final TransportType DEFAULT_TRANSPORT = TransportType.AUTO;
+    /** Defaults to 10 seconds. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest connect timeout accepted. */
+    public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
+    /** Defaults to 5 seconds, as the read timeout of the script this library grew from. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    /** Defaults to 0: read-idle periods are only logged and reported, never a reason to close. */
+    public static final int DEFAULT_READ_IDLE_CLOSE_AFTER = 0;
+    /** Defaults to 1024 messages waiting while disconnected. */
+    public static final int DEFAULT_MAX_PENDING_MESSAGES = 1024;
+    /** Defaults to 4 MiB waiting while disconnected. */
+    public static final long DEFAULT_MAX_PENDING_BYTES = 4L * 1024 * 1024;
+    /** The largest pending-bytes limit accepted: 1 GiB. */
+    public static final long MAX_PENDING_BYTES = 1L << 30;
+    /** The most pending messages accepted. */
+    public static final int MAX_PENDING_MESSAGES = 1_000_000;
+    /** Defaults to DEBUG, so no payload reaches an INFO log. */
+    public static final Level DEFAULT_RECEIVED_BYTES_LOG_LEVEL = ReceivedBytesLogger.DEFAULT_LEVEL;
+    /** Defaults to DEBUG. */
+    public static final Level DEFAULT_READ_IDLE_LOG_LEVEL = Level.DEBUG;
+
+    private final Endpoint endpoint;
+    private final TransportType transport;
+    private final Duration connectTimeout;
+    private final KeepAliveOptions keepAlive;
+    private final Duration readTimeout;
+    private final int readIdleCloseAfter;
+    private final ReconnectPolicy reconnect;
+    private final int maxPendingMessages;
+    private final long maxPendingBytes;
+    /** {@code null} means derived from the keepalive options; zero means disabled. */
+    private final Duration writeStallTimeout;
+    private final Level receivedBytesLogLevel;
+    private final Level readIdleLogLevel;
+
+    private ConnectorOptions(Builder b) {
+        this.endpoint = b.endpoint;
+        this.transport = b.transport;
+        this.connectTimeout = b.connectTimeout;
+        this.keepAlive = b.keepAlive;
+        this.readTimeout = b.readTimeout;
+        this.readIdleCloseAfter = b.readIdleCloseAfter;
+        this.reconnect = b.reconnect;
+        this.maxPendingMessages = b.maxPendingMessages;
+        this.maxPendingBytes = b.maxPendingBytes;
+        this.writeStallTimeout = b.writeStallTimeout;
+        this.receivedBytesLogLevel = b.receivedBytesLogLevel;
+        this.readIdleLogLevel = b.readIdleLogLevel;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.endpoint = endpoint;
+        b.transport = transport;
+        b.connectTimeout = connectTimeout;
+        b.keepAlive = keepAlive;
+        b.readTimeout = readTimeout;
+        b.readIdleCloseAfter = readIdleCloseAfter;
+        b.reconnect = reconnect;
+        b.maxPendingMessages = maxPendingMessages;
+        b.maxPendingBytes = maxPendingBytes;
+        b.writeStallTimeout = writeStallTimeout;
+        b.receivedBytesLogLevel = receivedBytesLogLevel;
+        b.readIdleLogLevel = readIdleLogLevel;
+        return b;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public TransportType transport() {
+        return transport;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public KeepAliveOptions keepAlive() {
+        return keepAlive;
+    }
+
+    /** The read-idle period, or {@link Duration#ZERO} when read-idle detection is off. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public int readIdleCloseAfter() {
+        return readIdleCloseAfter;
+    }
+
+    public ReconnectPolicy reconnect() {
+        return reconnect;
+    }
+
+    public int maxPendingMessages() {
+        return maxPendingMessages;
+    }
+
+    public long maxPendingBytes() {
+        return maxPendingBytes;
+    }
+
+    /** Whether the write-stall timeout is left to be derived from the keepalive options. */
+    public boolean writeStallTimeoutDerived() {
+        return writeStallTimeout == null;
+    }
+
+    /**
+     * How long pending outbound bytes may go without draining before the connection is closed as
+     * {@link io.resilientconnector.cause.DisconnectCause#STALLED}, or {@link Duration#ZERO} when the watchdog is
+     * off. Unless set, it equals the keepalive user timeout (or, with that disabled,
+     * {@code idle + interval × count}), so every transport gets the same bound for a busy link.
+     */
+    public Duration writeStallTimeout() {
+        if (writeStallTimeout != null) {
+            return writeStallTimeout;
+        }
+        Duration derived = keepAlive.userTimeout().isZero() ? keepAlive.idleDetectionBound(false) : keepAlive.userTimeout();
+        if (derived.compareTo(WriteProgressWatchdog.MIN_STALL_TIMEOUT) < 0) {
+            return WriteProgressWatchdog.MIN_STALL_TIMEOUT;
+        }
+        return derived.compareTo(WriteProgressWatchdog.MAX_STALL_TIMEOUT) > 0
+                ? WriteProgressWatchdog.MAX_STALL_TIMEOUT : derived;
+    }
+
+    public Level receivedBytesLogLevel() {
+        return receivedBytesLogLevel;
+    }
+
+    public Level readIdleLogLevel() {
+        return readIdleLogLevel;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof ConnectorOptions)) {
+            return false;
+        }
+        ConnectorOptions that = (ConnectorOptions) o;
+        return readIdleCloseAfter == that.readIdleCloseAfter && maxPendingMessages == that.maxPendingMessages
+                && maxPendingBytes == that.maxPendingBytes && endpoint.equals(that.endpoint)
+                && transport == that.transport && connectTimeout.equals(that.connectTimeout)
+                && keepAlive.equals(that.keepAlive) && readTimeout.equals(that.readTimeout)
+                && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
+                && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(endpoint, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
+                maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel);
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectorOptions{endpoint=" + endpoint + ", transport=" + transport
+                + ", connectTimeout=" + Durations.format(connectTimeout) + ", keepAlive=" + keepAlive
+                + ", readTimeout=" + (readTimeout.isZero() ? "off" : Durations.format(readTimeout))
+                + ", readIdleCloseAfter=" + readIdleCloseAfter + ", reconnect=" + reconnect
+                + ", maxPendingMessages=" + maxPendingMessages + ", maxPendingBytes=" + maxPendingBytes
+                + ", writeStallTimeout=" + (writeStallTimeout == null ? "derived(" + Durations.format(writeStallTimeout()) + ")"
+                        : writeStallTimeout.isZero() ? "off" : Durations.format(writeStallTimeout))
+                + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel + '}';
+    }
+
+    public static final class Builder {
+        private Endpoint endpoint;
+        private TransportType transport = DEFAULT_TRANSPORT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private KeepAliveOptions keepAlive = KeepAliveOptions.defaults();
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private int readIdleCloseAfter = DEFAULT_READ_IDLE_CLOSE_AFTER;
+        private ReconnectPolicy reconnect = ReconnectPolicy.defaults();
+        private int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
+        private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
+        private Duration writeStallTimeout;
+        private Level receivedBytesLogLevel = DEFAULT_RECEIVED_BYTES_LOG_LEVEL;
+        private Level readIdleLogLevel = DEFAULT_READ_IDLE_LOG_LEVEL;
+
+        private Builder() {
+        }
+
+        /** Where to connect. Required. */
+        public Builder endpoint(Endpoint endpoint) {
+            this.endpoint = Checks.notNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /** Shorthand for {@code endpoint(Endpoint.of(host, port))}. */
+        public Builder endpoint(String host, int port) {
+            return endpoint(Endpoint.of(host, port));
+        }
+
+        /** Defaults to {@link #DEFAULT_TRANSPORT}. */
+        public Builder transport(TransportType transport) {
+            this.transport = Checks.notNull(transport, "transport");
+            return this;
+        }
+
+        /** From 1 ms to 10 minutes, in whole milliseconds. Defaults to {@link #DEFAULT_CONNECT_TIMEOUT}. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            Checks.positive(connectTimeout, MAX_CONNECT_TIMEOUT, "connectTimeout");
+            if (connectTimeout.getNano() % 1_000_000 != 0) {
+                throw new IllegalArgumentException("connectTimeout: " + Durations.format(connectTimeout)
+                        + " (expected: whole milliseconds)");
+            }
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Defaults to {@link KeepAliveOptions#defaults()}: 60 s idle, 15 s interval, 4 probes. */
+        public Builder keepAlive(KeepAliveOptions keepAlive) {
+            this.keepAlive = Checks.notNull(keepAlive, "keepAlive");
+            return this;
+        }
+
+        /**
+         * How long without reads counts as one read-idle period; {@link Duration#ZERO} turns read-idle detection
+         * off. At most a day. Defaults to {@link #DEFAULT_READ_TIMEOUT}.
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = Checks.zeroOrPositive(readTimeout, ReadIdleHandler.MAX_TIMEOUT, "readTimeout");
+            return this;
+        }
+
+        /**
+         * Closes the connection after this many consecutive read-idle periods; 0 never closes.
+         * Defaults to {@link #DEFAULT_READ_IDLE_CLOSE_AFTER}.
+         */
+        public Builder readIdleCloseAfter(int periods) {
+            this.readIdleCloseAfter = Checks.inRange(periods, 0, 1_000_000, "readIdleCloseAfter");
+            return this;
+        }
+
+        /** Defaults to {@link ReconnectPolicy#defaults()}. */
+        public Builder reconnect(ReconnectPolicy reconnect) {
+            this.reconnect = Checks.notNull(reconnect, "reconnect");
+            return this;
+        }
+
+        /**
+         * The most messages that may wait for a connection or for the socket to drain; 0 fails every send
+         * made while disconnected. Defaults to {@link #DEFAULT_MAX_PENDING_MESSAGES}.
+         */
+        public Builder maxPendingMessages(int maxPendingMessages) {
+            this.maxPendingMessages = Checks.inRange(maxPendingMessages, 0, MAX_PENDING_MESSAGES, "maxPendingMessages");
+            return this;
+        }
+
+        /** The most bytes that may wait, up to 1 GiB. Defaults to {@link #DEFAULT_MAX_PENDING_BYTES}. */
+        public Builder maxPendingBytes(long maxPendingBytes) {
+            this.maxPendingBytes = Checks.inRange(maxPendingBytes, 0, MAX_PENDING_BYTES, "maxPendingBytes");
+            return this;
+        }
+
+        /**
+         * How long pending outbound bytes may go without draining before the connection is closed;
+         * {@link Duration#ZERO} turns the watchdog off. From 100 ms to a day. Defaults to the keepalive user
+         * timeout.
+         */
+        public Builder writeStallTimeout(Duration writeStallTimeout) {
+            Checks.zeroOrPositive(writeStallTimeout, WriteProgressWatchdog.MAX_STALL_TIMEOUT, "writeStallTimeout");
+            if (!writeStallTimeout.isZero() && writeStallTimeout.compareTo(WriteProgressWatchdog.MIN_STALL_TIMEOUT) < 0) {
+                throw new IllegalArgumentException("writeStallTimeout: " + Durations.format(writeStallTimeout)
+                        + " (expected: 0 to disable, or 100ms..1d)");
+            }
+            this.writeStallTimeout = writeStallTimeout;
+            return this;
+        }
+
+        /** Derives the write-stall timeout from the keepalive options again (the default). */
+        public Builder derivedWriteStallTimeout() {
+            this.writeStallTimeout = null;
+            return this;
+        }
+
+        /** The level of the received-bytes log line. Defaults to {@link #DEFAULT_RECEIVED_BYTES_LOG_LEVEL}. */
+        public Builder receivedBytesLogLevel(Level level) {
+            this.receivedBytesLogLevel = Checks.notNull(level, "receivedBytesLogLevel");
+            return this;
+        }
+
+        /** The level of the read-idle log line. Defaults to {@link #DEFAULT_READ_IDLE_LOG_LEVEL}. */
+        public Builder readIdleLogLevel(Level level) {
+            this.readIdleLogLevel = Checks.notNull(level, "readIdleLogLevel");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if no endpoint was given, or if read-idle closing is asked for with
+         *                               read-idle detection off
+         */
+        public ConnectorOptions build() {
+            Checks.state(endpoint != null, "endpoint: not set (expected: endpoint(host, port))");
+            Checks.state(readIdleCloseAfter == 0 || !readTimeout.isZero(), "readIdleCloseAfter: " + readIdleCloseAfter
+                    + " needs read-idle detection, but readTimeout is 0 (expected: readTimeout > 0, or readIdleCloseAfter 0)");
+            return new ConnectorOptions(this);
+        }
+    }
+}

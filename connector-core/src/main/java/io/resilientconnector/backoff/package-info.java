@@ -1,0 +1,2 @@
+/** When to try again: exponential backoff with jitter, the reconnect policy and its attempt counter. */
+package io.resilientconnector.backoff;

@@ -1,0 +1,137 @@
+package io.resilientconnector.cause;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.unix.Errors;
+import io.resilientconnector.internal.Errno;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+
+/**
+ * Maps an exception to a {@link DisconnectCause} by its type and, for the native transports, its errno.
+ * Exception messages are never read: they are localized on some platforms and differ between transports.
+ *
+ * <p>NIO reports no errno. The JDK raises {@link SocketException} for ECONNRESET and EPIPE on a read, and a
+ * plain {@link IOException} for every other read error. On an established TCP socket that other error is
+ * the kernel giving up on the peer (ETIMEDOUT, or an ICMP error it held until the same timeout), so a plain
+ * {@code IOException} classifies as {@link DisconnectCause#TIMED_OUT} with no errno.
+ */
+public final class CauseClassifier {
+
+    private CauseClassifier() {
+    }
+
+    /** Classifies a failure to connect. */
+    public static Disconnection classifyConnectFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException) {
+                return Disconnection.of(DisconnectCause.CONNECT_TIMEOUT, null, failure);
+            }
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                return Disconnection.of(DisconnectCause.UNRESOLVED, null, failure);
+            }
+            if (t instanceof Errors.NativeIoException) {
+                Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
+                DisconnectCause cause = connectCause(errno);
+                if (cause != null) {
+                    return Disconnection.of(cause, errno.name(), failure);
+                }
+            }
+            if (t instanceof NoRouteToHostException) {
+                return Disconnection.of(DisconnectCause.UNREACHABLE, null, failure);
+            }
+            if (t instanceof SSLException) {
+                return Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // The JDK raises a bare ConnectException for ECONNREFUSED (and for a kernel-level ETIMEDOUT, which
+            // the connect timeout pre-empts unless it is set longer than the kernel's SYN retries).
+            if (t instanceof ConnectException) {
+                return Disconnection.of(DisconnectCause.CONNECT_REFUSED, null, failure);
+            }
+        }
+        return Disconnection.of(DisconnectCause.OTHER, null, failure);
+    }
+
+    /**
+     * Classifies an exception raised on an established connection, or returns {@code null} if it does not
+     * end the connection by itself (it is not an I/O error).
+     */
+    public static Disconnection classifyEstablished(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof Errors.NativeIoException) {
+                Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
+                DisconnectCause cause = establishedCause(errno);
+                return Disconnection.of(cause, errno == null ? null : errno.name(), failure);
+            }
+            if (t instanceof SSLException) {
+                return Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NoRouteToHostException) {
+                return Disconnection.of(DisconnectCause.UNREACHABLE, null, failure);
+            }
+            if (t instanceof SocketException) {
+                return Disconnection.of(DisconnectCause.RESET, null, failure);
+            }
+            if (t.getClass() == IOException.class) {
+                return Disconnection.of(DisconnectCause.TIMED_OUT, null, failure);
+            }
+            if (t instanceof IOException) {
+                return Disconnection.of(DisconnectCause.OTHER, null, failure);
+            }
+        }
+        return null;
+    }
+
+    private static DisconnectCause connectCause(Errno errno) {
+        if (errno == null) {
+            return null;
+        }
+        switch (errno) {
+            case ECONNREFUSED:
+                return DisconnectCause.CONNECT_REFUSED;
+            case ETIMEDOUT:
+                return DisconnectCause.CONNECT_TIMEOUT;
+            case EHOSTUNREACH:
+            case ENETUNREACH:
+            case ENETDOWN:
+            case EHOSTDOWN:
+                return DisconnectCause.UNREACHABLE;
+            case ECONNRESET:
+            case EPIPE:
+            case ECONNABORTED:
+                return DisconnectCause.RESET;
+            default:
+                return null;
+        }
+    }
+
+    private static DisconnectCause establishedCause(Errno errno) {
+        if (errno == null) {
+            return DisconnectCause.OTHER;
+        }
+        switch (errno) {
+            case ECONNRESET:
+            case EPIPE:
+            case ECONNABORTED:
+                return DisconnectCause.RESET;
+            case ETIMEDOUT:
+                return DisconnectCause.TIMED_OUT;
+            case EHOSTUNREACH:
+            case ENETUNREACH:
+            case ENETDOWN:
+            case EHOSTDOWN:
+                return DisconnectCause.UNREACHABLE;
+            default:
+                return DisconnectCause.OTHER;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.resilientconnector.cause;
+
+/** Why a connection ended, or why an attempt to open one failed. */
+public enum DisconnectCause {
+    /** The peer closed the connection in an orderly way (FIN, end of stream). */
+    PEER_CLOSED,
+    /** The peer, or something on the path, reset the connection (ECONNRESET, EPIPE). */
+    RESET,
+    /**
+     * The kernel gave up on the peer (ETIMEDOUT): keepalive probes went unanswered, or data stayed
+     * unacknowledged past TCP_USER_TIMEOUT or the retransmission limit.
+     */
+    TIMED_OUT,
+    /** Data waiting to be written made no progress for the write-stall timeout (zero window or dead path). */
+    STALLED,
+    /** Nothing was read for the configured number of consecutive read-idle periods. */
+    READ_IDLE,
+    /** The peer refused the connection (ECONNREFUSED). */
+    CONNECT_REFUSED,
+    /** The connect did not complete within the connect timeout. */
+    CONNECT_TIMEOUT,
+    /** No route to the host or network (EHOSTUNREACH, ENETUNREACH). */
+    UNREACHABLE,
+    /** The host name did not resolve. */
+    UNRESOLVED,
+    /** The TLS handshake failed, for example because the certificate was not trusted. */
+    TLS_HANDSHAKE,
+    /** This side closed the connection: the connector was closed, or a handler closed the channel. */
+    LOCAL_CLOSE,
+    /** Anything else; the exception says what. */
+    OTHER;
+
+    /** Whether this cause ends an attempt to connect, rather than an established connection. */
+    public boolean isConnectFailure() {
+        return this == CONNECT_REFUSED || this == CONNECT_TIMEOUT || this == UNREACHABLE || this == UNRESOLVED;
+    }
+}

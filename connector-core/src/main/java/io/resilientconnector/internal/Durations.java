@@ -1,0 +1,33 @@
+package io.resilientconnector.internal;
+
+import java.time.Duration;
+
+/**
+ * Formats durations in the same units the command line accepts: {@code 500ms}, {@code 15s}, {@code 2m},
+ * {@code 1h}. The largest unit that represents the value exactly is used.
+ */
+public final class Durations {
+
+    private Durations() {
+    }
+
+    public static String format(Duration d) {
+        if (d == null) {
+            return "null";
+        }
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
+        }
+        if (d.getNano() % 1_000_000 != 0) {
+            return d.getSeconds() < 9_000_000_000L ? d.toNanos() + "ns" : d.toString();
+        }
+        long seconds = d.getSeconds();
+        if (d.getNano() != 0 || seconds == 0) {
+            return seconds < 9_000_000_000_000L ? d.toMillis() + "ms" : d.toString();
+        }
+        if (seconds % 3600 == 0) {
+            return seconds / 3600 + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+}

@@ -1,0 +1,2 @@
+/** The connector, its options and its events: start here. */
+package io.resilientconnector;

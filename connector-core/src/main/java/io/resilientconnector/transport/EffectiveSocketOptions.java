@@ -1,0 +1,149 @@
+package io.resilientconnector.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.resilientconnector.internal.Durations;
+import jdk.net.ExtendedSocketOptions;
+
+import java.time.Duration;
+
+/**
+ * The keepalive options a connected socket really has, read back from the kernel, and the worst-case time
+ * to detect a dead peer that follows from them. A value the transport cannot read is {@code null}.
+ */
+public final class EffectiveSocketOptions {
+
+    private final Transport transport;
+    private final Boolean soKeepAlive;
+    private final Integer idleSeconds;
+    private final Integer intervalSeconds;
+    private final Integer count;
+    private final Integer userTimeoutMillis;
+
+    EffectiveSocketOptions(Transport transport, Boolean soKeepAlive, Integer idleSeconds, Integer intervalSeconds,
+                           Integer count, Integer userTimeoutMillis) {
+        this.transport = transport;
+        this.soKeepAlive = soKeepAlive;
+        this.idleSeconds = idleSeconds;
+        this.intervalSeconds = intervalSeconds;
+        this.count = count;
+        this.userTimeoutMillis = userTimeoutMillis;
+    }
+
+    static EffectiveSocketOptions read(Channel channel, Transport transport) {
+        ChannelConfig config = channel.config();
+        Boolean keepAlive = get(config, ChannelOption.SO_KEEPALIVE);
+        switch (transport.type()) {
+            case EPOLL:
+                return new EffectiveSocketOptions(transport, keepAlive,
+                        get(config, EpollChannelOption.TCP_KEEPIDLE), get(config, EpollChannelOption.TCP_KEEPINTVL),
+                        get(config, EpollChannelOption.TCP_KEEPCNT), get(config, EpollChannelOption.TCP_USER_TIMEOUT));
+            case IO_URING:
+                return new EffectiveSocketOptions(transport, keepAlive,
+                        get(config, IoUringChannelOption.TCP_KEEPIDLE), get(config, IoUringChannelOption.TCP_KEEPINTVL),
+                        get(config, IoUringChannelOption.TCP_KEEPCNT),
+                        get(config, IoUringChannelOption.TCP_USER_TIMEOUT));
+            case NIO:
+                return new EffectiveSocketOptions(transport, keepAlive,
+                        get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)),
+                        get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL)),
+                        get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT)), null);
+            default:
+                return new EffectiveSocketOptions(transport, keepAlive, null, null, null, null);
+        }
+    }
+
+    private static <T> T get(ChannelConfig config, ChannelOption<T> option) {
+        try {
+            return config.getOption(option);
+        } catch (RuntimeException e) {
+            // A closed socket or an option this kernel lacks: report it as unknown rather than fail a log line.
+            return null;
+        }
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public Boolean soKeepAlive() {
+        return soKeepAlive;
+    }
+
+    public Integer idleSeconds() {
+        return idleSeconds;
+    }
+
+    public Integer intervalSeconds() {
+        return intervalSeconds;
+    }
+
+    public Integer count() {
+        return count;
+    }
+
+    /** TCP_USER_TIMEOUT in milliseconds; 0 when off, {@code null} where the transport has no such option. */
+    public Integer userTimeoutMillis() {
+        return userTimeoutMillis;
+    }
+
+    /**
+     * The longest the kernel takes to notice a dead peer on an idle link, counted from the last segment
+     * received, or {@code null} if keepalive is off or its timings are unknown.
+     */
+    public Duration idleDetectionBound() {
+        if (!Boolean.TRUE.equals(soKeepAlive) || idleSeconds == null || intervalSeconds == null || count == null) {
+            return null;
+        }
+        KeepAliveOptions.Builder b = KeepAliveOptions.builder().idle(Duration.ofSeconds(idleSeconds))
+                .interval(Duration.ofSeconds(intervalSeconds)).count(count);
+        boolean ut = userTimeoutMillis != null && userTimeoutMillis > 0;
+        if (ut) {
+            b.userTimeout(Duration.ofMillis(userTimeoutMillis));
+        }
+        return b.build().idleDetectionBound(ut);
+    }
+
+    /**
+     * The longest until a link with unacknowledged data is given up on: the user timeout, else the
+     * write-stall timeout (once the socket's send buffer is full), else {@code null} for the kernel's own
+     * retransmission limit (about 15 minutes with the default tcp_retries2).
+     */
+    public Duration busyDetectionBound(Duration writeStallTimeout) {
+        if (userTimeoutMillis != null && userTimeoutMillis > 0) {
+            return Duration.ofMillis(userTimeoutMillis);
+        }
+        return writeStallTimeout == null || writeStallTimeout.isZero() ? null : writeStallTimeout;
+    }
+
+    /** One log line: the transport, SO_KEEPALIVE, idle/interval/count, the user timeout and both bounds. */
+    public String describe(Duration writeStallTimeout) {
+        Duration idleBound = idleDetectionBound();
+        Duration busyBound = busyDetectionBound(writeStallTimeout);
+        String busyBy = userTimeoutMillis != null && userTimeoutMillis > 0 ? "user timeout"
+                : busyBound != null ? "write-stall watchdog, once the send buffer fills" : null;
+        return "transport=" + transport.displayName()
+                + " SO_KEEPALIVE=" + (soKeepAlive == null ? "unknown" : soKeepAlive)
+                + " idle=" + seconds(idleSeconds) + " interval=" + seconds(intervalSeconds)
+                + " count=" + (count == null ? "system-default" : count)
+                + " userTimeout=" + (userTimeoutMillis == null ? "unsupported"
+                        : userTimeoutMillis == 0 ? "off" : Durations.format(Duration.ofMillis(userTimeoutMillis)))
+                + " deadPeerBound[idle]=" + (idleBound == null ? "none (keepalive off or system default)"
+                        : Durations.format(idleBound))
+                + " deadPeerBound[busy]=" + (busyBound == null ? "kernel retransmission limit (~15m)"
+                        : Durations.format(busyBound) + " (" + busyBy + ")");
+    }
+
+    private static String seconds(Integer value) {
+        return value == null ? "system-default" : value + "s";
+    }
+
+    @Override
+    public String toString() {
+        return describe(null);
+    }
+}
