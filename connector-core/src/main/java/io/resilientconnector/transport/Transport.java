@@ -95,6 +95,11 @@ public final class Transport {
                 + " (expected: a MultiThreadIoEventLoopGroup with an epoll, io_uring, kqueue or NIO IoHandler)");
     }
 
+    /** A transport taken as given, without checking that it is available: for planning options only. */
+    static Transport unchecked(TransportType type) {
+        return new Transport(type, "unchecked");
+    }
+
     /** Netty's reason {@code type} is unavailable here, or {@code null} if it is available. */
     public static Throwable unavailabilityCause(TransportType type) {
         switch (type) {

@@ -1,0 +1,147 @@
+package io.resilientconnector;
+
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.TransportType;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConnectorOptionsTest {
+
+    private static ConnectorOptions.Builder minimal() {
+        return ConnectorOptions.builder().endpoint("example.test", 7000);
+    }
+
+    @Test
+    void defaultsMatchTheirNamedConstants() {
+        ConnectorOptions o = minimal().build();
+        assertThat(o.transport()).isEqualTo(ConnectorOptions.DEFAULT_TRANSPORT).isEqualTo(TransportType.AUTO);
+        assertThat(o.connectTimeout()).isEqualTo(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(o.readTimeout()).isEqualTo(ConnectorOptions.DEFAULT_READ_TIMEOUT).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.readIdleCloseAfter()).isZero();
+        assertThat(o.keepAlive()).isEqualTo(KeepAliveOptions.defaults());
+        assertThat(o.reconnect()).isEqualTo(ReconnectPolicy.defaults());
+        assertThat(o.maxPendingMessages()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_MESSAGES);
+        assertThat(o.maxPendingBytes()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_BYTES);
+        assertThat(o.receivedBytesLogLevel()).isEqualTo(Level.DEBUG);
+    }
+
+    @Test
+    void writeStallTimeoutDefaultsToTheUserTimeout() {
+        ConnectorOptions o = minimal().keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(2))
+                .interval(Duration.ofSeconds(1)).count(3).build()).build();
+        assertThat(o.writeStallTimeoutDerived()).isTrue();
+        assertThat(o.writeStallTimeout()).isEqualTo(Duration.ofSeconds(5)).isEqualTo(o.keepAlive().userTimeout());
+    }
+
+    @Test
+    void writeStallTimeoutFollowsAnExplicitUserTimeout() {
+        ConnectorOptions o = minimal().keepAlive(KeepAliveOptions.builder().userTimeout(Duration.ofSeconds(7)).build()).build();
+        assertThat(o.writeStallTimeout()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void writeStallTimeoutStaysOnWhenTheUserTimeoutIsDisabled() {
+        ConnectorOptions o = minimal().keepAlive(KeepAliveOptions.builder().userTimeout(Duration.ZERO).build()).build();
+        assertThat(o.writeStallTimeout()).isEqualTo(Duration.ofSeconds(60 + 15 * 4));
+    }
+
+    @Test
+    void writeStallTimeoutCanBeDisabled() {
+        assertThat(minimal().writeStallTimeout(Duration.ZERO).build().writeStallTimeout()).isZero();
+    }
+
+    @Test
+    void roundTripsThroughToBuilder() {
+        ConnectorOptions o = minimal().transport(TransportType.NIO).connectTimeout(Duration.ofMillis(1500))
+                .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(2)).interval(Duration.ofSeconds(1))
+                        .count(3).userTimeout(Duration.ofSeconds(9)).build())
+                .readTimeout(Duration.ofSeconds(2)).readIdleCloseAfter(3)
+                .reconnect(ReconnectPolicy.builder().maxAttempts(5).stablePeriod(Duration.ofSeconds(3))
+                        .backoff(Backoff.builder().initial(Duration.ofMillis(10)).multiplier(3).max(Duration.ofSeconds(2))
+                                .jitter(Jitter.EQUAL).build()).build())
+                .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
+                .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
+                .build();
+        assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
+        assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s");
+        assertThat(minimal().build().toBuilder().build()).isEqualTo(minimal().build());
+        assertThat(o).isNotEqualTo(o.toBuilder().maxPendingBytes(100).build());
+    }
+
+    @Test
+    void requiresAnEndpoint() {
+        assertThatThrownBy(() -> ConnectorOptions.builder().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("endpoint: not set");
+    }
+
+    @Test
+    void rejectsNulls() {
+        assertThatThrownBy(() -> minimal().endpoint((Endpoint) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("endpoint");
+        assertThatThrownBy(() -> minimal().transport(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("transport");
+        assertThatThrownBy(() -> minimal().keepAlive(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> minimal().reconnect(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> minimal().readTimeout(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void rejectsConnectTimeoutOutOfRange() {
+        assertThatThrownBy(() -> minimal().connectTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout: 0ms (expected: > 0 and <= 10m)");
+        assertThatThrownBy(() -> minimal().connectTimeout(Duration.ofSeconds(-1)))
+                .hasMessageContaining("connectTimeout: -1s");
+        assertThatThrownBy(() -> minimal().connectTimeout(Duration.ofMinutes(11)))
+                .hasMessageContaining("connectTimeout: 11m (expected: > 0 and <= 10m)");
+        assertThatThrownBy(() -> minimal().connectTimeout(Duration.ofNanos(1500)))
+                .hasMessageContaining("connectTimeout: 1500ns (expected: whole milliseconds)");
+    }
+
+    @Test
+    void rejectsReadTimeoutOutOfRange() {
+        assertThatThrownBy(() -> minimal().readTimeout(Duration.ofMillis(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readTimeout: -5ms (expected: 0 to disable, or > 0 and <= 24h)");
+        assertThatThrownBy(() -> minimal().readTimeout(Duration.ofDays(2)))
+                .hasMessageContaining("readTimeout: 48h");
+    }
+
+    @Test
+    void rejectsReadIdleCloseWithoutReadIdleDetection() {
+        assertThatThrownBy(() -> minimal().readTimeout(Duration.ZERO).readIdleCloseAfter(2).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("readIdleCloseAfter: 2 needs read-idle detection, but readTimeout is 0");
+        assertThatThrownBy(() -> minimal().readIdleCloseAfter(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readIdleCloseAfter: -1 (expected: 0..1000000)");
+    }
+
+    @Test
+    void rejectsPendingLimitsOutOfRange() {
+        assertThatThrownBy(() -> minimal().maxPendingMessages(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPendingMessages: -1 (expected: 0..1000000)");
+        assertThatThrownBy(() -> minimal().maxPendingMessages(1_000_001))
+                .hasMessageContaining("maxPendingMessages: 1000001");
+        assertThatThrownBy(() -> minimal().maxPendingBytes(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPendingBytes: -1 (expected: 0..1073741824)");
+        assertThatThrownBy(() -> minimal().maxPendingBytes((1L << 30) + 1))
+                .hasMessageContaining("maxPendingBytes: 1073741825");
+    }
+
+    @Test
+    void rejectsWriteStallTimeoutOutOfRange() {
+        assertThatThrownBy(() -> minimal().writeStallTimeout(Duration.ofMillis(50)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("writeStallTimeout: 50ms (expected: 0 to disable, or 100ms..1d)");
+        assertThatThrownBy(() -> minimal().writeStallTimeout(Duration.ofSeconds(-1)))
+                .hasMessageContaining("writeStallTimeout: -1s");
+        assertThatThrownBy(() -> minimal().writeStallTimeout(Duration.ofDays(2)))
+                .hasMessageContaining("writeStallTimeout: 48h");
+    }
+}

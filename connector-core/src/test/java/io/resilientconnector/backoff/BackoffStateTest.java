@@ -1,0 +1,99 @@
+package io.resilientconnector.backoff;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackoffStateTest {
+
+    private static final Backoff DOUBLING = Backoff.builder().initial(Duration.ofMillis(100)).max(Duration.ofSeconds(10))
+            .jitter(Jitter.NONE).build();
+
+    private static BackoffState state(ReconnectPolicy.Builder policy) {
+        return new BackoffState(policy.backoff(DOUBLING).build(), new Random(1));
+    }
+
+    private static long seconds(long s) {
+        return TimeUnit.SECONDS.toNanos(s);
+    }
+
+    @Test
+    void countsAttemptsWhileConnectionsFail() {
+        BackoffState s = state(ReconnectPolicy.builder());
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(200));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(400));
+        assertThat(s.attempt()).isEqualTo(3);
+    }
+
+    @Test
+    void resetsOnlyAfterTheConnectionStayedUpForTheStablePeriod() {
+        BackoffState s = state(ReconnectPolicy.builder().stablePeriod(Duration.ofSeconds(10)));
+        s.nextDelay();
+        s.nextDelay();
+        // Accepted, then dropped after 2 s: still the same outage, the backoff keeps growing.
+        s.connected(seconds(100));
+        s.disconnected(seconds(102));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(400));
+        // Up for 10 s: stable, the backoff starts over.
+        s.connected(seconds(200));
+        s.disconnected(seconds(210));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(s.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerThatAcceptsAndDropsCannotCauseATightLoop() {
+        BackoffState s = state(ReconnectPolicy.builder().stablePeriod(Duration.ofSeconds(10)));
+        Duration last = null;
+        for (int i = 0; i < 10; i++) {
+            s.connected(seconds(i * 20L));
+            s.disconnected(seconds(i * 20L) + TimeUnit.MILLISECONDS.toNanos(5));
+            last = s.nextDelay();
+        }
+        assertThat(last).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void zeroStablePeriodResetsOnEveryConnect() {
+        BackoffState s = state(ReconnectPolicy.builder().stablePeriod(Duration.ZERO));
+        s.nextDelay();
+        s.nextDelay();
+        s.connected(seconds(1));
+        s.disconnected(seconds(1));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void givesUpAfterMaxAttempts() {
+        BackoffState s = state(ReconnectPolicy.builder().maxAttempts(2));
+        assertThat(s.nextDelay()).isNotNull();
+        assertThat(s.nextDelay()).isNotNull();
+        assertThat(s.nextDelay()).isNull();
+        assertThat(s.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void givesUpAtOnceWhenReconnectIsDisabled() {
+        assertThat(state(ReconnectPolicy.builder().enabled(false)).nextDelay()).isNull();
+    }
+
+    @Test
+    void policyRoundTripsAndValidates() {
+        ReconnectPolicy p = ReconnectPolicy.builder().enabled(false).maxAttempts(3).stablePeriod(Duration.ofSeconds(1))
+                .backoff(DOUBLING).build();
+        assertThat(p.toBuilder().build()).isEqualTo(p).hasSameHashCodeAs(p);
+        assertThat(ReconnectPolicy.defaults().maxAttempts()).isEqualTo(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS);
+        assertThat(ReconnectPolicy.defaults().stablePeriod()).isEqualTo(ReconnectPolicy.DEFAULT_STABLE_PERIOD);
+        assertThatThrownBy(() -> ReconnectPolicy.builder().maxAttempts(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reconnect.maxAttempts: -1 (expected: 0..2147483647)");
+        assertThatThrownBy(() -> ReconnectPolicy.builder().stablePeriod(Duration.ofSeconds(-1)))
+                .hasMessage("reconnect.stablePeriod: -1s (expected: 0 to disable, or > 0 and <= 24h)");
+        assertThatThrownBy(() -> ReconnectPolicy.builder().backoff(null)).isInstanceOf(NullPointerException.class);
+    }
+}

@@ -1,0 +1,127 @@
+package io.resilientconnector.backoff;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackoffTest {
+
+    private static final Duration INITIAL = Duration.ofMillis(100);
+    private static final Duration MAX = Duration.ofSeconds(10);
+
+    private static Backoff backoff(Jitter jitter) {
+        return Backoff.builder().initial(INITIAL).multiplier(2).max(MAX).jitter(jitter).build();
+    }
+
+    private static List<Duration> sequence(Backoff b, int attempts, long seed) {
+        Random random = new Random(seed);
+        List<Duration> out = new ArrayList<>();
+        Duration previous = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            previous = b.delay(attempt, previous, random);
+            out.add(previous);
+        }
+        return out;
+    }
+
+    @Test
+    void noJitterDoublesUpToTheCap() {
+        assertThat(sequence(backoff(Jitter.NONE), 9, 1)).containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800),
+                Duration.ofMillis(1600), Duration.ofMillis(3200), Duration.ofMillis(6400), MAX, MAX);
+    }
+
+    @Test
+    void fullJitterStaysBetweenZeroAndTheExponentialDelay() {
+        List<Duration> delays = sequence(backoff(Jitter.FULL), 200, 42);
+        for (int i = 0; i < delays.size(); i++) {
+            long exp = Math.min(MAX.toNanos(), (long) (INITIAL.toNanos() * Math.pow(2, i)));
+            assertThat(delays.get(i).toNanos()).isBetween(0L, exp);
+        }
+        // Jitter spreads: the capped attempts are not all equal.
+        assertThat(delays.subList(10, 200).stream().distinct().count()).isGreaterThan(150);
+    }
+
+    @Test
+    void equalJitterStaysBetweenHalfAndAllOfTheExponentialDelay() {
+        List<Duration> delays = sequence(backoff(Jitter.EQUAL), 200, 7);
+        for (int i = 0; i < delays.size(); i++) {
+            long exp = Math.min(MAX.toNanos(), (long) (INITIAL.toNanos() * Math.pow(2, i)));
+            assertThat(delays.get(i).toNanos()).isBetween(exp / 2, exp);
+        }
+    }
+
+    @Test
+    void decorrelatedJitterGrowsFromThePreviousDelayWithinInitialAndCap() {
+        List<Duration> delays = sequence(backoff(Jitter.DECORRELATED), 200, 3);
+        Duration previous = INITIAL;
+        for (Duration d : delays) {
+            assertThat(d).isBetween(INITIAL, MAX);
+            assertThat(d.toNanos()).isLessThanOrEqualTo(Math.max(INITIAL.toNanos(), previous.toNanos() * 3));
+            previous = d;
+        }
+        assertThat(delays).contains(MAX);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jitter.class)
+    void aSeededRandomGivesTheSameSequence(Jitter jitter) {
+        assertThat(sequence(backoff(jitter), 50, 99)).isEqualTo(sequence(backoff(jitter), 50, 99));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jitter.class)
+    void largeAttemptNumbersNeitherOverflowNorExceedTheCap(Jitter jitter) {
+        Backoff b = Backoff.builder().initial(Duration.ofHours(1)).multiplier(1000).max(Backoff.MAX_DELAY).jitter(jitter).build();
+        Random random = new Random(5);
+        for (int attempt : new int[] {1, 30, 64, 1000, 1_000_000, Integer.MAX_VALUE}) {
+            Duration d = b.delay(attempt, Backoff.MAX_DELAY, random);
+            assertThat(d).isBetween(Duration.ZERO, Backoff.MAX_DELAY);
+        }
+        assertThat(Backoff.builder().jitter(Jitter.NONE).build().delay(Integer.MAX_VALUE, null, random))
+                .isEqualTo(Backoff.DEFAULT_MAX);
+    }
+
+    @Test
+    void defaultsAreNamed() {
+        Backoff d = Backoff.defaults();
+        assertThat(d.initial()).isEqualTo(Backoff.DEFAULT_INITIAL);
+        assertThat(d.multiplier()).isEqualTo(Backoff.DEFAULT_MULTIPLIER);
+        assertThat(d.max()).isEqualTo(Backoff.DEFAULT_MAX);
+        assertThat(d.jitter()).isEqualTo(Jitter.FULL);
+        assertThat(d.toBuilder().build()).isEqualTo(d).hasSameHashCodeAs(d);
+    }
+
+    @Test
+    void rejectsInitialLongerThanMax() {
+        assertThatThrownBy(() -> Backoff.builder().initial(Duration.ofSeconds(5)).max(Duration.ofSeconds(1)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("backoff.initial: 5s is longer than backoff.max: 1s (expected: initial <= max)");
+    }
+
+    @Test
+    void rejectsBadValues() {
+        assertThatThrownBy(() -> Backoff.builder().initial(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("backoff.initial: 0ms (expected: > 0 and <= 24h)");
+        assertThatThrownBy(() -> Backoff.builder().max(Duration.ofDays(2)))
+                .hasMessage("backoff.max: 48h (expected: > 0 and <= 24h)");
+        assertThatThrownBy(() -> Backoff.builder().multiplier(0.5))
+                .hasMessage("backoff.multiplier: 0.5 (expected: >= 1.0, finite)");
+        assertThatThrownBy(() -> Backoff.builder().multiplier(Double.NaN))
+                .hasMessage("backoff.multiplier: NaN (expected: >= 1.0, finite)");
+        assertThatThrownBy(() -> Backoff.builder().multiplier(Double.POSITIVE_INFINITY))
+                .hasMessageContaining("backoff.multiplier: Infinity");
+        assertThatThrownBy(() -> Backoff.builder().jitter(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("backoff.jitter");
+        assertThatThrownBy(() -> Backoff.defaults().delay(0, null, new Random()))
+                .hasMessage("attempt: 0 (expected: 1..2147483647)");
+    }
+}
