@@ -1,0 +1,23 @@
+package io.resilientconnector.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DurationsTest {
+
+    @Test
+    void usesTheLargestExactUnit() {
+        assertThat(Durations.format(Duration.ZERO)).isEqualTo("0ms");
+        assertThat(Durations.format(Duration.ofMillis(500))).isEqualTo("500ms");
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.format(Duration.ofSeconds(15))).isEqualTo("15s");
+        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2m");
+        assertThat(Durations.format(Duration.ofHours(3))).isEqualTo("3h");
+        assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("1500ns");
+        assertThat(Durations.format(Duration.ofSeconds(-2))).isEqualTo("-2s");
+    }
+}

@@ -1,0 +1,56 @@
+package io.resilientconnector.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.internal.PlatformDependent;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class TransportTest {
+
+    @Test
+    void autoPicksEpollOnLinuxAndSaysWhy() {
+        assumeTrue(PlatformDependent.isOsx() == false && io.netty.channel.epoll.Epoll.isAvailable(),
+                "epoll is not available here");
+        Transport t = Transport.resolve(TransportType.AUTO);
+        assertThat(t.type()).isEqualTo(TransportType.EPOLL);
+        assertThat(t.reason()).isEqualTo("AUTO: epoll is available");
+    }
+
+    @Test
+    void anUnavailableExplicitChoiceFailsWithNettysReason() {
+        TransportType unavailable = PlatformDependent.isOsx() ? TransportType.EPOLL : TransportType.KQUEUE;
+        Throwable cause = Transport.unavailabilityCause(unavailable);
+        assertThat(cause).isNotNull();
+        assertThatThrownBy(() -> Transport.resolve(unavailable)).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("transport: " + unavailable + " is not available here: ")
+                .hasMessageContaining(cause.toString())
+                .hasCause(cause);
+    }
+
+    @Test
+    void nioIsAlwaysAvailable() {
+        assertThat(Transport.resolve(TransportType.NIO).type()).isEqualTo(TransportType.NIO);
+        assertThat(Transport.unavailabilityCause(TransportType.NIO)).isNull();
+    }
+
+    @Test
+    void aGivenGroupDecidesTheTransportUnderAuto() {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Transport t = Transport.forGroup(TransportType.AUTO, group);
+            assertThat(t.type()).isEqualTo(TransportType.NIO);
+            assertThat(t.reason()).contains("the event loop group given runs NIO");
+            assertThat(Transport.forGroup(TransportType.NIO, group).type()).isEqualTo(TransportType.NIO);
+            assertThatThrownBy(() -> Transport.forGroup(TransportType.EPOLL, group))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("transport: EPOLL does not match the event loop group, which runs NIO (expected: AUTO or NIO)");
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}
