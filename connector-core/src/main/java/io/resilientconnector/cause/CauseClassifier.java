@@ -20,6 +20,11 @@ import java.nio.channels.UnresolvedAddressException;
  * plain {@link IOException} for every other read error. On an established TCP socket that other error is
  * the kernel giving up on the peer (ETIMEDOUT, or an ICMP error it held until the same timeout), so a plain
  * {@code IOException} classifies as {@link DisconnectCause#TIMED_OUT} with no errno.
+ *
+ * <p>A refused connect carries no errno on any transport: Netty's native {@code finishConnect} raises a plain
+ * {@link ConnectException}, as the JDK does. Both raise it for ECONNREFUSED, and for a kernel ETIMEDOUT during
+ * connect, which the connect timeout pre-empts unless it is set longer than the kernel's SYN retries
+ * (about two minutes).
  */
 public final class CauseClassifier {
 
