@@ -1,0 +1,408 @@
+package io.resilientconnector;
+
+import ch.qos.logback.classic.Level;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.LineServer;
+import io.resilientconnector.testing.LogCapture;
+import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.Transports;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.Transport;
+import io.resilientconnector.transport.TransportType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The connector end to end against real servers on loopback, on every Linux transport and NIO. */
+class ResilientConnectorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ReconnectPolicy FAST = ReconnectPolicy.builder()
+            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
+            .build();
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final EventRecorder events = new EventRecorder();
+
+    static List<TransportType> transports() {
+        return Transports.linuxAndNio();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private LineServer server() throws Exception {
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        return server;
+    }
+
+    private ConnectorOptions.Builder options(TransportType type, int port) {
+        Transports.assumeAvailable(type);
+        return ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).reconnect(FAST);
+    }
+
+    private ResilientConnector start(ConnectorOptions options) {
+        ResilientConnector connector = ResilientConnector.builder(options).handler(new NoopInitializer())
+                .listener(events).random(new Random(1)).build();
+        closeables.add(connector);
+        return connector.start();
+    }
+
+    private static ByteBuf line(String text) {
+        return Unpooled.copiedBuffer(text + "\n", StandardCharsets.US_ASCII);
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return ss.getLocalPort();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void reconnectsAfterPeerClose(TransportType type) throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = start(options(type, server.port()).build());
+        events.await("CONNECTED", WAIT);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
+        server.closeConnections();
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+        events.await("CONNECTED", WAIT);
+        assertThat(server.acceptedCount()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void reportsResetAndReconnects(TransportType type) throws Exception {
+        LineServer server = server();
+        start(options(type, server.port()).build());
+        events.await("CONNECTED", WAIT);
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
+        server.resetConnections();
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED RESET");
+        events.await("CONNECTED", WAIT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void backsOffWhileRefusedAndConnectsOnceTheServerIsUp(TransportType type) throws Exception {
+        int port = closedPort();
+        ResilientConnector connector = start(options(type, port).build());
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED CONNECT_REFUSED");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 3");
+        assertThat(connector.state()).isIn(ConnectorState.WAITING_TO_RECONNECT, ConnectorState.CONNECTING);
+        LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);
+        closeables.add(server);
+        events.await("CONNECTED", WAIT);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void readIdleFiresRepeatedlyWhileConnected(TransportType type) throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).build());
+        events.await("CONNECTED", WAIT);
+        assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 1");
+        assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 2");
+        assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 3");
+        server.broadcast("data\n");
+        assertThat(events.await("READ_IDLE", WAIT)).as("a read starts the count over").isEqualTo("READ_IDLE 1");
+        assertThat(connector.state()).as("read idle only reports by default").isEqualTo(ConnectorState.CONNECTED);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void closesAfterConsecutiveReadIdlePeriodsWhenAskedTo(TransportType type) throws Exception {
+        LineServer server = server();
+        start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).readIdleCloseAfter(2).build());
+        events.await("CONNECTED", WAIT);
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED READ_IDLE");
+        events.await("CONNECTED", WAIT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void sendsWhileDisconnectedArriveAfterReconnectInOrderExactlyOnce(TransportType type) throws Exception {
+        LineServer server = server();
+        int port = server.port();
+        ResilientConnector connector = start(options(type, port).build());
+        events.await("CONNECTED", WAIT);
+        connector.send(line("before")).get(5, TimeUnit.SECONDS);
+        assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("before");
+
+        server.stopListening();
+        server.closeConnections();
+        events.await("DISCONNECTED", WAIT);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            futures.add(connector.send(line("queued-" + i)));
+        }
+        assertThat(futures).noneMatch(CompletableFuture::isDone);
+        assertThat(connector.pendingMessages()).isEqualTo(100);
+
+        server.listen();
+        events.await("CONNECTED", WAIT);
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 100; i++) {
+            assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("queued-" + i);
+        }
+        assertThat(server.pollLine(200, TimeUnit.MILLISECONDS)).as("exactly once").isNull();
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
+        int port = closedPort();
+        ResilientConnector connector = start(options(type, port)
+                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
+                        .jitter(Jitter.NONE).build()).build()).build());
+        events.await("RECONNECTING 1", WAIT);
+        assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
+        LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);
+        closeables.add(server);
+        connector.closeAsync().get(5, TimeUnit.SECONDS);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+        // The scheduled attempt was due after 1 s; give it three times that to show it never comes.
+        String next = events.poll(Duration.ofSeconds(3));
+        assertThat(next).isNull();
+        assertThat(server.acceptedCount()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void closeFailsPendingSendsWithAReason(TransportType type) throws Exception {
+        ResilientConnector connector = start(options(type, closedPort()).build());
+        CompletableFuture<Void> pending = connector.send(line("never"));
+        connector.close();
+        assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(SendRejectedException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> connector.send(line("after")).get(5, TimeUnit.SECONDS))
+                .cause().isInstanceOf(SendRejectedException.class)
+                .satisfies(e -> assertThat(((SendRejectedException) e).reason()).isEqualTo(SendRejectedException.Reason.CLOSED));
+    }
+
+    @Test
+    void aFullPendingBufferFailsTheSendAtOnce() throws Exception {
+        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingMessages(2).build());
+        CompletableFuture<Void> first = connector.send(line("1"));
+        CompletableFuture<Void> second = connector.send(line("2"));
+        CompletableFuture<Void> third = connector.send(line("3"));
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        assertThatThrownBy(() -> third.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(SendRejectedException.class)
+                .hasMessageContaining("pending-send buffer full: 2 messages")
+                .hasMessageContaining("maxPendingMessages 2")
+                .satisfies(e -> assertThat(((SendRejectedException) e).reason())
+                        .isEqualTo(SendRejectedException.Reason.BUFFER_FULL));
+    }
+
+    @Test
+    void aPendingByteLimitBoundsTheBuffer() throws Exception {
+        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingBytes(10).build());
+        assertThat(connector.send(line("12345678"))).isNotDone();
+        assertThatThrownBy(() -> connector.send(line("x")).get(1, TimeUnit.SECONDS))
+                .cause().hasMessageContaining("9 bytes waiting").hasMessageContaining("maxPendingBytes 10");
+    }
+
+    @Test
+    void givesUpAfterMaxAttemptsAndFailsPendingSends() throws Exception {
+        ResilientConnector connector = start(options(TransportType.NIO, closedPort())
+                .reconnect(FAST.toBuilder().maxAttempts(2).build()).build());
+        CompletableFuture<Void> pending = connector.send(line("lost"));
+        assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
+        assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
+        assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(SendRejectedException.class)
+                .hasMessageContaining("gave up reconnecting to 127.0.0.1:")
+                .hasMessageContaining("after 2 attempts");
+    }
+
+    @Test
+    void startingTwiceFails() throws Exception {
+        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).build());
+        assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("connector already started (state: ");
+    }
+
+    @Test
+    void anUnavailableTransportFailsAtStartWithNettysReason() {
+        TransportType unavailable = io.netty.util.internal.PlatformDependent.isOsx() ? TransportType.EPOLL : TransportType.KQUEUE;
+        ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", 9)
+                .transport(unavailable).build()).handler(new NoopInitializer()).build();
+        closeables.add(connector);
+        assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("transport: " + unavailable + " is not available here: ");
+        assertThat(connector.state()).isEqualTo(ConnectorState.NEW);
+    }
+
+    @Test
+    void rejectsAHandlerThatCannotBeShared() {
+        assertThatThrownBy(() -> ResilientConnector.builder(ConnectorOptions.builder().endpoint("h", 1).build())
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not @Sharable");
+        assertThatThrownBy(() -> ResilientConnector.builder(ConnectorOptions.builder().endpoint("h", 1).build()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("handler: not set");
+    }
+
+    @Test
+    void closeStopsTheThreadsItOwns() throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = start(options(TransportType.EPOLL, server.port()).build());
+        events.await("CONNECTED", WAIT);
+        assertThat(ownedThreads()).isNotEmpty();
+        connector.close();
+        await().atMost(WAIT).until(() -> ownedThreads().isEmpty());
+        await().atMost(WAIT).until(() -> server.openConnections() == 0);
+    }
+
+    private static List<String> ownedThreads() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("resilient-connector-") && !t.getName().contains("resolver")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void runsOnAGivenGroupAndLeavesItRunning() throws Exception {
+        LineServer server = server();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.resolve(TransportType.NIO).ioHandlerFactory());
+        try {
+            ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                    .endpoint("127.0.0.1", server.port()).build()).handler(new NoopInitializer())
+                    .eventLoopGroup(group).listener(events).build().start();
+            events.await("CONNECTED", WAIT);
+            assertThat(connector.channel().getClass().getSimpleName()).isEqualTo("NioSocketChannel");
+            connector.close();
+            assertThat(group.isShuttingDown()).isFalse();
+        } finally {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotStopReconnecting() throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = ResilientConnector.builder(options(TransportType.NIO, server.port()).build())
+                .handler(new NoopInitializer())
+                .listener(new ConnectorListener() {
+                    @Override
+                    public void connected(io.netty.channel.Channel channel) {
+                        throw new IllegalStateException("listener bug");
+                    }
+
+                    @Override
+                    public void disconnected(io.resilientconnector.cause.Disconnection why) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                })
+                .listener(events).build();
+        closeables.add(connector);
+        connector.start();
+        events.await("CONNECTED", WAIT);
+        server.closeConnections();
+        events.await("DISCONNECTED PEER_CLOSED", WAIT);
+        events.await("CONNECTED", WAIT);
+    }
+
+    @Test
+    void anUnresolvedNameIsRetriedUntilItResolves() throws Exception {
+        LineServer server = server();
+        AtomicBoolean resolvable = new AtomicBoolean();
+        ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                        .endpoint("gateway.test", server.port()).reconnect(FAST).build())
+                .handler(new NoopInitializer()).listener(events)
+                .hostResolver(host -> {
+                    if (!resolvable.get()) {
+                        throw new UnknownHostException(host + ": not yet (test resolver)");
+                    }
+                    return new InetAddress[] {InetAddress.getLoopbackAddress()};
+                }).build();
+        closeables.add(connector);
+        connector.start();
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED UNRESOLVED");
+        events.await("RECONNECTING 2", WAIT);
+        resolvable.set(true);
+        events.await("CONNECTED", WAIT);
+    }
+
+    @Test
+    void warnsOnceAboutAnOptionTheTransportCannotApply() throws Exception {
+        LineServer server = server();
+        try (LogCapture log = LogCapture.of(ResilientConnector.class, Level.INFO)) {
+            start(options(TransportType.NIO, server.port())
+                    .keepAlive(KeepAliveOptions.builder().userTimeout(Duration.ofSeconds(30)).build()).build());
+            events.await("CONNECTED", WAIT);
+            server.closeConnections();
+            events.await("CONNECTED", WAIT);
+            assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("TCP_USER_TIMEOUT")).singleElement()
+                    .asString().contains("transport nio", "write-progress watchdog");
+            assertThat(log.messages(Level.INFO)).filteredOn(m -> m.contains("connected:")).hasSize(2)
+                    .allMatch(m -> m.contains("transport=nio SO_KEEPALIVE=true idle=60s interval=15s count=4"));
+        }
+    }
+
+    @Test
+    void logsTheChosenTransportAndWhy() throws Exception {
+        LineServer server = server();
+        try (LogCapture log = LogCapture.of(ResilientConnector.class, Level.INFO)) {
+            start(options(TransportType.NIO, server.port()).transport(TransportType.AUTO).build());
+            events.await("CONNECTED", WAIT);
+            Transport auto = Transport.resolve(TransportType.AUTO);
+            assertThat(log.messages(Level.INFO)).anyMatch(m -> m.contains("starting: transport=" + auto.displayName()
+                    + " (" + auto.reason() + ")"));
+        }
+    }
+
+    @Test
+    void reportsDisconnectCausesToListenersWithErrnos() throws Exception {
+        Transports.assumeAvailable(TransportType.EPOLL);
+        LineServer server = server();
+        start(options(TransportType.EPOLL, server.port()).build());
+        events.await("CONNECTED", WAIT);
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
+        server.resetConnections();
+        events.await("DISCONNECTED RESET", WAIT);
+        assertThat(events.disconnections()).last().satisfies(d -> {
+            assertThat(d.cause()).isEqualTo(DisconnectCause.RESET);
+            assertThat(d.errno()).isEqualTo("ECONNRESET");
+            assertThat(d.toString()).startsWith("cause=RESET errno=ECONNRESET");
+        });
+    }
+}
