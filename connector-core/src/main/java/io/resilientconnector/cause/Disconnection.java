@@ -1,13 +1,16 @@
 package io.resilientconnector.cause;
 
 import io.netty.channel.Channel;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What ended a connection: the {@link DisconnectCause}, the errno when the transport reports one, and the
- * exception, if there was one.
+ * What ended a connection: the {@link DisconnectCause}, the errno when the transport reports one, the
+ * exception, if there was one, and, for an established connection, what the kernel still held
+ * {@linkplain #unacknowledged() unacknowledged} by the peer.
  *
  * <p>The first handler to learn why a channel is ending {@linkplain #record records} it on the channel;
  * later reports are ignored, because the first one is the cause and the rest are consequences.
@@ -20,25 +23,33 @@ public final class Disconnection {
     private final String errno;
     private final Throwable exception;
     private final String detail;
+    private final Unacknowledged unacknowledged;
 
-    private Disconnection(DisconnectCause cause, String errno, Throwable exception, String detail) {
+    private Disconnection(DisconnectCause cause, String errno, Throwable exception, String detail,
+                          Unacknowledged unacknowledged) {
         this.cause = Objects.requireNonNull(cause, "cause");
         this.errno = errno;
         this.exception = exception;
         this.detail = detail;
+        this.unacknowledged = unacknowledged;
     }
 
     public static Disconnection of(DisconnectCause cause) {
-        return new Disconnection(cause, null, null, null);
+        return new Disconnection(cause, null, null, null, null);
     }
 
     public static Disconnection of(DisconnectCause cause, String errno, Throwable exception) {
-        return new Disconnection(cause, errno, exception, null);
+        return new Disconnection(cause, errno, exception, null, null);
     }
 
     /** A copy with a human-readable detail, such as how long reads were idle. */
     public Disconnection withDetail(String detail) {
-        return new Disconnection(cause, errno, exception, detail);
+        return new Disconnection(cause, errno, exception, detail, unacknowledged);
+    }
+
+    /** A copy that reports what the kernel held unacknowledged when the connection ended. */
+    public Disconnection withUnacknowledged(Unacknowledged unacknowledged) {
+        return new Disconnection(cause, errno, exception, detail, Objects.requireNonNull(unacknowledged, "unacknowledged"));
     }
 
     public DisconnectCause cause() {
@@ -61,6 +72,15 @@ public final class Disconnection {
     }
 
     /**
+     * What the kernel had accepted from this side that the peer had not acknowledged when an established
+     * connection ended; {@code null} for a failed connect. These bytes are why
+     * a completed send future does not mean the peer received the message.
+     */
+    public Unacknowledged unacknowledged() {
+        return unacknowledged;
+    }
+
+    /**
      * Records {@code disconnection} on {@code channel} unless a cause is recorded already.
      *
      * @return whether this call recorded it
@@ -74,6 +94,26 @@ public final class Disconnection {
         return channel.attr(KEY).get();
     }
 
+    /**
+     * Adds {@code unacknowledged} to the disconnection recorded on {@code channel}, unless there is none or
+     * it reports one already.
+     *
+     * @return the recorded disconnection, as it is now, or {@code null}
+     */
+    public static Disconnection recordUnacknowledged(Channel channel, Unacknowledged unacknowledged) {
+        Attribute<Disconnection> attr = channel.attr(KEY);
+        while (true) {
+            Disconnection current = attr.get();
+            if (current == null || current.unacknowledged != null) {
+                return current;
+            }
+            Disconnection amended = current.withUnacknowledged(unacknowledged);
+            if (attr.compareAndSet(current, amended)) {
+                return amended;
+            }
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Disconnection)) {
@@ -81,12 +121,13 @@ public final class Disconnection {
         }
         Disconnection that = (Disconnection) o;
         return cause == that.cause && Objects.equals(errno, that.errno)
-                && Objects.equals(exception, that.exception) && Objects.equals(detail, that.detail);
+                && Objects.equals(exception, that.exception) && Objects.equals(detail, that.detail)
+                && Objects.equals(unacknowledged, that.unacknowledged);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cause, errno, exception, detail);
+        return Objects.hash(cause, errno, exception, detail, unacknowledged);
     }
 
     @Override
@@ -98,6 +139,9 @@ public final class Disconnection {
         if (detail != null) {
             s.append(" (").append(detail).append(')');
         }
+        if (unacknowledged != null) {
+            s.append(" unacknowledged=").append(unacknowledged);
+        }
         if (exception != null) {
             s.append(": ").append(exception.getClass().getSimpleName());
             if (exception.getMessage() != null) {
@@ -105,5 +149,117 @@ public final class Disconnection {
             }
         }
         return s.toString();
+    }
+
+    /**
+     * Bytes the kernel had accepted from this side (so their send futures had completed) that the peer had
+     * not acknowledged when the connection ended. A byte stream cannot tell which messages they belonged to,
+     * so they cannot be resent; report them, or acknowledge at the application level.
+     *
+     * <p>After TIMED_OUT or RESET the kernel has dropped them. After a close from this side (STALLED,
+     * READ_IDLE, LOCAL_CLOSE) it keeps trying to deliver them in the background for a while.
+     *
+     * <p>It comes from Linux's TCP_INFO (epoll and io_uring), sampled while the socket was still open: at the
+     * error or the close where the transport passes one through the pipeline, otherwise at the write-progress
+     * watchdog's last check while writes were waiting. {@link #age()} says how long before the end the sample
+     * was taken. Where there is no TCP_INFO (NIO, kqueue) or no sample, it is {@linkplain #known() unknown}
+     * and says why.
+     */
+    public static final class Unacknowledged {
+
+        private final long bytes;
+        private final long notSentBytes;
+        private final long segments;
+        private final Duration age;
+        private final String unknownBecause;
+
+        private Unacknowledged(long bytes, long notSentBytes, long segments, Duration age, String unknownBecause) {
+            this.bytes = bytes;
+            this.notSentBytes = notSentBytes;
+            this.segments = segments;
+            this.age = age;
+            this.unknownBecause = unknownBecause;
+        }
+
+        /**
+         * A sample.
+         *
+         * @param bytes        accepted by the kernel and not acknowledged: in flight plus never sent
+         * @param notSentBytes of those, the bytes never sent at all
+         * @param segments     segments in flight, or {@code -1} if the kernel had already discarded its queue
+         * @param age          how long before the connection ended the sample was taken
+         */
+        public static Unacknowledged sampled(long bytes, long notSentBytes, long segments, Duration age) {
+            if (bytes < 0 || notSentBytes < 0 || notSentBytes > bytes || segments < -1) {
+                throw new IllegalArgumentException("unacknowledged: bytes " + bytes + ", notSentBytes " + notSentBytes
+                        + ", segments " + segments + " (expected: 0 <= notSentBytes <= bytes, segments >= -1)");
+            }
+            return new Unacknowledged(bytes, notSentBytes, segments, Objects.requireNonNull(age, "age"), null);
+        }
+
+        /** Not known, because {@code reason}, for example "nio has no TCP_INFO". */
+        public static Unacknowledged unknown(String reason) {
+            return new Unacknowledged(-1, -1, -1, null, Objects.requireNonNull(reason, "reason"));
+        }
+
+        public boolean known() {
+            return unknownBecause == null;
+        }
+
+        /** The bytes the peer had not acknowledged, or {@code -1} if {@linkplain #known() unknown}. */
+        public long bytes() {
+            return bytes;
+        }
+
+        /** Of {@link #bytes()}, those never sent at all, or {@code -1} if unknown. */
+        public long notSentBytes() {
+            return notSentBytes;
+        }
+
+        /** Segments sent and in flight, or {@code -1} if unknown (the kernel discards them when it gives up). */
+        public long segments() {
+            return segments;
+        }
+
+        /** How long before the end the sample was taken, or {@code null} if unknown. */
+        public Duration age() {
+            return age;
+        }
+
+        /** Why it is unknown, or {@code null} if it is known. */
+        public String unknownBecause() {
+            return unknownBecause;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Unacknowledged)) {
+                return false;
+            }
+            Unacknowledged that = (Unacknowledged) o;
+            return bytes == that.bytes && notSentBytes == that.notSentBytes && segments == that.segments
+                    && Objects.equals(age, that.age) && Objects.equals(unknownBecause, that.unknownBecause);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(bytes, notSentBytes, segments, age, unknownBecause);
+        }
+
+        /** For example {@code 5000 bytes (2 segments in flight, 2104 bytes never sent; sampled at the end)}. */
+        @Override
+        public String toString() {
+            if (!known()) {
+                return "unknown (" + unknownBecause + ")";
+            }
+            StringBuilder s = new StringBuilder().append(bytes).append(" bytes (");
+            if (segments >= 0) {
+                s.append(segments).append(segments == 1 ? " segment" : " segments").append(" in flight, ");
+            }
+            s.append(notSentBytes).append(" bytes never sent; sampled ");
+            long millis = age.toMillis();
+            s.append(millis == 0 ? "at the end" : millis + "ms before the end");
+            return s.append(')').toString();
+        }
     }
 }

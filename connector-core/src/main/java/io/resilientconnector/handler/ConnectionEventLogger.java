@@ -23,6 +23,10 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>A write that fails with an I/O error closes the channel without an {@code exceptionCaught}, so this
  * handler also watches write outcomes, through one shared listener and no allocation per write.
+ *
+ * <p>The disconnection it logs and hands on also says what the kernel still held that the peer had not
+ * acknowledged ({@link Disconnection#unacknowledged()}), from TCP_INFO where the transport has it (epoll,
+ * io_uring), sampled at the error or the close while the socket is still open. Elsewhere it says "unknown".
  */
 @Sharable
 public final class ConnectionEventLogger extends ChannelDuplexHandler {
@@ -37,7 +41,11 @@ public final class ConnectionEventLogger extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!recordFailure(ctx.channel(), cause)) {
+        if (recordFailure(ctx.channel(), cause)) {
+            // A read error arrives here before the transport closes the socket, and the kernel keeps its byte
+            // counters after giving up on the peer: this sample counts exactly what was lost.
+            UnacknowledgedSampler.sample(ctx, false);
+        } else {
             logger.debug("{} exception that does not end the connection by itself", ChannelLog.id(ctx.channel()), cause);
         }
         ctx.fireExceptionCaught(cause);
@@ -54,6 +62,7 @@ public final class ConnectionEventLogger extends ChannelDuplexHandler {
         // close seen here came from this side: a handler, or the application.
         if (ctx.channel().isActive()) {
             Disconnection.record(ctx.channel(), Disconnection.of(DisconnectCause.LOCAL_CLOSE));
+            UnacknowledgedSampler.sample(ctx, false);
         }
         super.close(ctx, promise);
     }
@@ -62,7 +71,7 @@ public final class ConnectionEventLogger extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Channel channel = ctx.channel();
         Disconnection.record(channel, Disconnection.of(DisconnectCause.PEER_CLOSED));
-        Disconnection why = Disconnection.recorded(channel);
+        Disconnection why = Disconnection.recordUnacknowledged(channel, UnacknowledgedSampler.report(ctx));
         if (why.cause() == DisconnectCause.OTHER) {
             logger.warn("{} disconnected: {}", ChannelLog.id(channel), why, why.exception());
         } else {
