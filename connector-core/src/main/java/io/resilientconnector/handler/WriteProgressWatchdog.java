@@ -1,5 +1,7 @@
 package io.resilientconnector.handler;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -18,13 +20,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a connection whose pending outbound bytes have not drained for the stall timeout, and records
  * {@link DisconnectCause#STALLED}. It is the portable counterpart of TCP_USER_TIMEOUT: it works on every
- * transport, including NIO, where the kernel option is not available.
+ * transport, including NIO, where the kernel option is not available, and catches both a dead path and a
+ * peer that stopped reading (a zero window), which TCP itself never gives up on.
  *
- * <p>It costs nothing while nothing is pending: a check is scheduled only on a flush that leaves bytes
- * behind, and then one check runs every quarter of the stall timeout until the buffer is empty. Progress is
- * seen when the message at the head of Netty's outbound buffer changes or advances. Bytes already in the
- * kernel's send buffer are invisible to it, so a stall is seen once that buffer is full: detection takes the
- * time to fill the socket's send buffer plus the stall timeout. Create one per channel.
+ * <p>It costs nothing while nothing is pending: no task runs and nothing is allocated per write. A check is
+ * scheduled only when a flush leaves flushed bytes the socket did not take, and then one check runs every
+ * quarter of the stall timeout until they have drained. Progress is seen when the message at the head of
+ * Netty's outbound buffer changes or advances. Bytes written without a flush do not count as pending.
+ *
+ * <p>Bytes already in the kernel's send buffer are invisible to it, so a stall is seen once that buffer is
+ * full: a connection is closed between one and one and a quarter stall timeouts after the socket last took
+ * bytes, which is the time to fill the send buffer after the path died. While it checks, it also samples
+ * TCP_INFO where the transport has it, so that the end of the connection can report what the peer never
+ * acknowledged (see {@link io.resilientconnector.cause.Disconnection#unacknowledged()}).
+ *
+ * <p>Create one per channel.
  */
 public final class WriteProgressWatchdog extends ChannelDuplexHandler {
 
@@ -34,6 +44,8 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
     public static final Duration MIN_STALL_TIMEOUT = Duration.ofMillis(100);
     /** The longest stall timeout accepted. */
     public static final Duration MAX_STALL_TIMEOUT = Duration.ofDays(1);
+    /** Checks per stall timeout while bytes are pending; a stall is declared at most 1/4 timeout late. */
+    static final int CHECKS_PER_STALL = 4;
 
     private final long stallNanos;
     private final long checkNanos;
@@ -53,7 +65,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
         }
         this.stallTimeout = stallTimeout;
         this.stallNanos = stallTimeout.toNanos();
-        this.checkNanos = stallNanos / 4;
+        this.checkNanos = stallNanos / CHECKS_PER_STALL;
     }
 
     public Duration stallTimeout() {
@@ -79,44 +91,64 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         ctx.flush();
-        if (check == null && pendingBytes() > 0) {
-            snapshot(ctx.channel().unsafe().outboundBuffer());
-            lastChangeNanos = ctx.executor().ticker().nanoTime();
-            check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
+        if (check == null) {
+            ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+            // isEmpty() counts flushed messages only: unflushed writes wait for the application, not the peer.
+            if (buffer != null && !buffer.isEmpty() && ctx.channel().isActive()) {
+                snapshot(buffer);
+                lastChangeNanos = ctx.executor().ticker().nanoTime();
+                UnacknowledgedSampler.sample(ctx, true);
+                check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
+            }
         }
     }
 
     private void check() {
         check = null;
         ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        if (!ctx.channel().isActive() || buffer == null || buffer.totalPendingWriteBytes() == 0) {
+        if (!ctx.channel().isActive() || buffer == null || buffer.isEmpty()) {
+            UnacknowledgedSampler.writesDrained(ctx.channel());
+            lastHead = null;
             return;
         }
         long now = ctx.executor().ticker().nanoTime();
+        // Identity is enough: a message written completely leaves the buffer, and the next one is another object.
         if (buffer.current() != lastHead || buffer.currentProgress() != lastProgress) {
             snapshot(buffer);
             lastChangeNanos = now;
         } else if (now - lastChangeNanos >= stallNanos) {
-            long pending = buffer.totalPendingWriteBytes();
-            String detail = pending + " bytes pending, none written for "
-                    + Durations.format(Duration.ofNanos(now - lastChangeNanos));
+            String detail = describe(buffer) + ", none written for " + Durations.format(Duration.ofNanos(now - lastChangeNanos));
             if (Disconnection.record(ctx.channel(), Disconnection.of(DisconnectCause.STALLED).withDetail(detail))) {
                 logger.info("{} write stalled: {}; closing", ChannelLog.id(ctx.channel()), detail);
             }
             ctx.close();
             return;
         }
+        UnacknowledgedSampler.sample(ctx, true);
         check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
     }
 
     private void snapshot(ChannelOutboundBuffer buffer) {
-        lastHead = buffer == null ? null : buffer.current();
-        lastProgress = buffer == null ? 0 : buffer.currentProgress();
+        lastHead = buffer.current();
+        lastProgress = buffer.currentProgress();
     }
 
-    private long pendingBytes() {
-        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    /** For example {@code 65536 bytes in 64 messages waiting}; runs once, when a stall is declared. */
+    private static String describe(ChannelOutboundBuffer buffer) {
+        long[] bytes = {0};
+        try {
+            buffer.forEachFlushedMessage(msg -> {
+                if (msg instanceof ByteBuf) {
+                    bytes[0] += ((ByteBuf) msg).readableBytes();
+                } else if (msg instanceof ByteBufHolder) {
+                    bytes[0] += ((ByteBufHolder) msg).content().readableBytes();
+                }
+                return true;
+            });
+        } catch (Exception e) {
+            return buffer.size() + " messages waiting";
+        }
+        return bytes[0] + " bytes in " + buffer.size() + (buffer.size() == 1 ? " message" : " messages") + " waiting";
     }
 
     private void disarm() {
