@@ -13,6 +13,7 @@ import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -35,6 +36,8 @@ import io.resilientconnector.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -371,6 +374,11 @@ public final class ResilientConnector implements AutoCloseable {
     private final class Initializer extends ChannelInitializer<Channel> {
         @Override
         protected void initChannel(Channel ch) {
+            if (options.tls() != null) {
+                // First, so the handlers after it see plaintext; its own close on a failed handshake does not
+                // pass the event logger, which records the handshake failure instead of a local close.
+                ch.pipeline().addLast("rc-tls", tlsHandler(ch));
+            }
             ch.pipeline().addLast("rc-events", EVENT_LOGGER);
             ch.pipeline().addLast("rc-reconnect", reconnect);
             Duration stall = options.writeStallTimeout();
@@ -387,6 +395,17 @@ public final class ResilientConnector implements AutoCloseable {
             ch.pipeline().addLast("rc-user", userHandler);
             ch.pipeline().addLast("rc-tail", new Tail());
         }
+    }
+
+    private SslHandler tlsHandler(Channel ch) {
+        Endpoint endpoint = options.endpoint();
+        SslHandler handler = options.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+        // Set either way: Netty 4.2 client contexts verify by default, so "off" has to be explicit too.
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm(options.tlsHostnameVerification() ? "HTTPS" : null);
+        engine.setSSLParameters(parameters);
+        return handler;
     }
 
     /** Tells listeners about read-idle periods, whatever the user's handlers do with the event. */
@@ -416,6 +435,20 @@ public final class ResilientConnector implements AutoCloseable {
     private final class ReconnectEvents implements ReconnectHandler.Listener {
         @Override
         public void connected(Channel ch) {
+            SslHandler tls = ch.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                ready(ch);
+            } else {
+                // Connected means the handshake succeeded; a failure closes the channel and is reported as lost.
+                tls.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess()) {
+                        ready(ch);
+                    }
+                });
+            }
+        }
+
+        private void ready(Channel ch) {
             synchronized (lock) {
                 if (state.isTerminal()) {
                     ch.close();
