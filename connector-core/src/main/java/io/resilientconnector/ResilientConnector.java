@@ -400,10 +400,11 @@ public final class ResilientConnector implements AutoCloseable {
     private SslHandler tlsHandler(Channel ch) {
         Endpoint endpoint = options.endpoint();
         SslHandler handler = options.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
-        // Set either way: Netty 4.2 client contexts verify by default, so "off" has to be explicit too.
+        // Set either way: Netty 4.2 client contexts verify by default, so "off" has to be explicit too. The
+        // JDK reads a null algorithm as "leave unchanged"; an empty one is what turns the identity check off.
         SSLEngine engine = handler.engine();
         SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm(options.tlsHostnameVerification() ? "HTTPS" : null);
+        parameters.setEndpointIdentificationAlgorithm(options.tlsHostnameVerification() ? "HTTPS" : "");
         engine.setSSLParameters(parameters);
         return handler;
     }

@@ -105,7 +105,8 @@ class TlsTest {
         TlsLineServer server = server("wrong-host");
         start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
                 .tlsHostnameVerification(false));
-        events.await("CONNECTED", WAIT);
+        String first = events.await("", WAIT);
+        assertThat(first).as("first event; disconnections: %s", events.disconnections()).isEqualTo("CONNECTED");
     }
 
     @Test
