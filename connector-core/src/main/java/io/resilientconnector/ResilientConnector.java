@@ -29,6 +29,7 @@ import io.resilientconnector.handler.WriteProgressWatchdog;
 import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.RateLimiter;
+import io.resilientconnector.internal.UserInitializer;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import io.resilientconnector.transport.SocketTuning;
@@ -136,7 +137,7 @@ public final class ResilientConnector implements AutoCloseable {
     public ResilientConnector start() {
         synchronized (lock) {
             if (state != ConnectorState.NEW) {
-                throw new IllegalStateException("connector already started (state: " + state + ")");
+                throw new IllegalStateException("connector cannot start in state " + state + " (expected: NEW; a connector starts once)");
             }
             Transport transport = givenGroup != null
                     ? Transport.forGroup(options.transport(), givenGroup) : Transport.resolve(options.transport());
@@ -392,7 +393,15 @@ public final class ResilientConnector implements AutoCloseable {
             }
             ch.pipeline().addLast("rc-bytes", bytesLogger);
             ch.pipeline().addLast("rc-connector", new IdleReporter());
-            ch.pipeline().addLast("rc-user", userHandler);
+            try {
+                UserInitializer.install(ch, "rc-user", userHandler);
+            } catch (Exception | LinkageError e) {
+                Disconnection.record(ch, Disconnection.of(DisconnectCause.OTHER, null, e)
+                        .withDetail("the application's ChannelInitializer threw"));
+                logger.warn("{} the application's ChannelInitializer threw; closing", ChannelLog.id(ch), e);
+                ch.close();
+                return;
+            }
             ch.pipeline().addLast("rc-tail", new Tail());
         }
     }

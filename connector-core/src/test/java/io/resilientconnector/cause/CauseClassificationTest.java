@@ -133,7 +133,7 @@ class CauseClassificationTest {
         Bootstrap b = bootstrap(type);
         try (LineServer server = LineServer.start()) {
             Channel ch = b.connect("127.0.0.1", server.port()).sync().channel();
-            await().atMost(5, TimeUnit.SECONDS).until(() -> server.openConnections() == 1);
+            server.awaitOpenConnections(1);
             server.resetConnections();
             await().atMost(5, TimeUnit.SECONDS).until(() -> Disconnection.recorded(ch) != null);
             Disconnection why = Disconnection.recorded(ch);
@@ -148,7 +148,7 @@ class CauseClassificationTest {
         Bootstrap b = bootstrap(type);
         try (LineServer server = LineServer.start()) {
             Channel ch = b.connect("127.0.0.1", server.port()).sync().channel();
-            await().atMost(5, TimeUnit.SECONDS).until(() -> server.openConnections() == 1);
+            server.awaitOpenConnections(1);
             server.closeConnections();
             // The close future completes just before channelInactive, where the peer's close is recorded.
             await().atMost(5, TimeUnit.SECONDS).until(() -> Disconnection.recorded(ch) != null);

@@ -109,6 +109,15 @@ public final class LineServer implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * Waits until {@code count} connections are open. A client sees its connect complete when the kernel
+     * finishes the handshake, which can be before this server's accept() returns.
+     */
+    public void awaitOpenConnections(int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> connections.size() == count);
+    }
+
     /** The next line received, waiting up to {@code timeout}, or {@code null}. */
     public String pollLine(long timeout, TimeUnit unit) throws InterruptedException {
         return lines.poll(timeout, unit);
