@@ -498,7 +498,7 @@ public final class ResilientConnector implements AutoCloseable {
             long suppressed = reconnectWarnings.tryAcquire();
             if (suppressed >= 0) {
                 logger.warn("connector to {}: reconnecting in {} (attempt {}) after {}{}", options.endpoint(),
-                        Durations.format(delay), attempt, after.cause(),
+                        Durations.approx(delay), attempt, after.cause(),
                         suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
             }
             fire(l -> l.reconnectScheduled(attempt, delay));

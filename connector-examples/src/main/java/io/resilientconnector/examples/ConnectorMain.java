@@ -1,5 +1,7 @@
 package io.resilientconnector.examples;
 
+import io.resilientconnector.internal.Durations;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -181,10 +183,10 @@ public final class ConnectorMain implements Callable<Integer> {
                 targetHost = DEMO_HOST;
                 targetPort = demoServer.port();
                 printer.info("DEMO_SERVER", "listening on " + demoServer.address() + ": a line every "
-                        + EventPrinter.seconds(schedule.lineInterval()) + ", quiet for "
-                        + EventPrinter.seconds(schedule.pause()) + " after every " + schedule.linesPerBurst()
-                        + " lines, drops each connection after " + EventPrinter.seconds(schedule.dropMin()) + ".."
-                        + EventPrinter.seconds(schedule.dropMax()) + "; type a line to send it");
+                        + Durations.approx(schedule.lineInterval()) + ", quiet for "
+                        + Durations.approx(schedule.pause()) + " after every " + schedule.linesPerBurst()
+                        + " lines, drops each connection after " + Durations.approx(schedule.dropMin()) + ".."
+                        + Durations.approx(schedule.dropMax()) + "; type a line to send it");
             } else {
                 targetPort = port;
             }
@@ -258,7 +260,7 @@ public final class ConnectorMain implements Callable<Integer> {
             Throwable unavailable = Transport.unavailabilityCause(transport);
             if (unavailable != null) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--transport': "
-                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + reason(unavailable)
+                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + Transport.describe(unavailable)
                         + " (expected: auto, or a transport this machine supports)");
             }
         }
@@ -354,18 +356,6 @@ public final class ConnectorMain implements Callable<Integer> {
         err.println(message);
         err.flush();
         return EXIT_USAGE;
-    }
-
-    /**
-     * The innermost cause, which says what is wrong: Netty wraps it, for example "Only supported on OSX/BSD"
-     * inside a bare ExceptionInInitializerError for kqueue on Linux.
-     */
-    private static String reason(Throwable unavailable) {
-        Throwable root = unavailable;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return oneLine(root.getMessage() != null ? root.getMessage() : root.getClass().getName());
     }
 
     private static String oneLine(String text) {

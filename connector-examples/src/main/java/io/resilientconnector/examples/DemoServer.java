@@ -1,5 +1,7 @@
 package io.resilientconnector.examples;
 
+import io.resilientconnector.internal.Durations;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -180,7 +182,7 @@ public final class DemoServer implements AutoCloseable {
             Duration dropAfter = schedule.dropMin().plusMillis(
                     spreadMillis == 0 ? 0 : (long) (random.nextDouble() * (spreadMillis + 1)));
             logger.info("demo server: connection {} from port {}; dropping it after {}", number,
-                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), EventPrinter.seconds(dropAfter));
+                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), Durations.approx(dropAfter));
             drop = ctx.executor().schedule(() -> drop(ctx), dropAfter.toNanos(), TimeUnit.NANOSECONDS);
             burst(ctx, 1);
         }
@@ -193,7 +195,7 @@ public final class DemoServer implements AutoCloseable {
                         TimeUnit.NANOSECONDS);
             } else {
                 ctx.writeAndFlush("demo line " + lines + " on connection " + number + "; now quiet for "
-                        + EventPrinter.seconds(schedule.pause()) + "\n");
+                        + Durations.approx(schedule.pause()) + "\n");
                 next = ctx.executor().schedule(() -> burst(ctx, 1), schedule.pause().toNanos(), TimeUnit.NANOSECONDS);
             }
         }

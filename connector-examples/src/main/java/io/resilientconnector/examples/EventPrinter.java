@@ -1,5 +1,8 @@
 package io.resilientconnector.examples;
 
+import io.resilientconnector.internal.ChannelLog;
+import io.resilientconnector.internal.Durations;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
@@ -8,10 +11,6 @@ import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.internal.LogText;
 
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 
@@ -44,7 +43,7 @@ final class EventPrinter implements ConnectorListener {
     @Override
     public void connected(Channel channel) {
         connectedAtNanos = System.nanoTime();
-        print("CONNECTED remote=" + address(channel.remoteAddress()) + " local=" + address(channel.localAddress())
+        print("CONNECTED remote=" + ChannelLog.address(channel.remoteAddress()) + " local=" + ChannelLog.address(channel.localAddress())
                 + " id=" + channel.id().asShortText());
     }
 
@@ -53,7 +52,7 @@ final class EventPrinter implements ConnectorListener {
         StringBuilder line = new StringBuilder("DISCONNECTED ").append(describe(why));
         long since = connectedAtNanos;
         if (since >= 0 && !why.cause().isConnectFailure()) {
-            line.append(" up=").append(seconds(Duration.ofNanos(System.nanoTime() - since)));
+            line.append(" up=").append(Durations.approx(Duration.ofNanos(System.nanoTime() - since)));
             connectedAtNanos = -1;
         }
         print(line.toString());
@@ -61,7 +60,7 @@ final class EventPrinter implements ConnectorListener {
 
     @Override
     public void reconnectScheduled(int attempt, Duration delay) {
-        print("RECONNECTING attempt=" + attempt + " delay=" + seconds(delay));
+        print("RECONNECTING attempt=" + attempt + " delay=" + Durations.approx(delay));
     }
 
     @Override
@@ -72,7 +71,7 @@ final class EventPrinter implements ConnectorListener {
 
     @Override
     public void readIdle(Channel channel, int consecutive) {
-        print("READ_IDLE idle=" + seconds(readTimeout.multipliedBy(consecutive)) + " consecutive=" + consecutive);
+        print("READ_IDLE idle=" + Durations.approx(readTimeout.multipliedBy(consecutive)) + " consecutive=" + consecutive);
     }
 
     /** What the connection delivered; the caller keeps ownership of {@code data}. */
@@ -119,21 +118,4 @@ final class EventPrinter implements ConnectorListener {
         return s.toString();
     }
 
-    /** {@code 850ms}, {@code 2s}, {@code 1.2s}: short, for a person reading the line. */
-    static String seconds(Duration d) {
-        long millis = d.toMillis();
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        return BigDecimal.valueOf(millis, 3).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "s";
-    }
-
-    private static String address(SocketAddress address) {
-        if (address instanceof InetSocketAddress) {
-            InetSocketAddress inet = (InetSocketAddress) address;
-            String host = inet.getHostString();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
-    }
 }
