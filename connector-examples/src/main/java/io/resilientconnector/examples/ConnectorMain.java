@@ -15,6 +15,8 @@ import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -26,6 +28,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -33,6 +36,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -136,6 +140,15 @@ public final class ConnectorMain implements Callable<Integer> {
     @Option(names = "--max-attempts", paramLabel = "N",
             description = "Give up after N consecutive failed attempts; 0 never gives up. Default: ${DEFAULT-VALUE}.")
     int maxAttempts;
+
+    @Option(names = "--tls",
+            description = "Speak TLS. The server's certificate must be trusted (the system's CAs, or --tls-trust) "
+                    + "and match --host.")
+    boolean tls;
+
+    @Option(names = "--tls-trust", paramLabel = "PEM",
+            description = "Trust the CA certificates in this PEM file instead of the system's. Implies --tls.")
+    File tlsTrust;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -287,9 +300,40 @@ public final class ConnectorMain implements Callable<Integer> {
         if (writeStallTimeout != null) {
             check("--write-stall-timeout", () -> options.writeStallTimeout(writeStallTimeout));
         }
+        if (tls || tlsTrust != null) {
+            if (host == null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls': the demo server "
+                        + "speaks plain TCP (expected: --tls with --host and --port of a TLS server)");
+            }
+            SslContext context = tlsContext();
+            options.tls(context);
+        }
         // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
         checkTogether(() -> options.endpoint(DEMO_HOST, 1).build());
         return options;
+    }
+
+    private SslContext tlsContext() {
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (tlsTrust != null) {
+            if (!tlsTrust.isFile() || !tlsTrust.canRead()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-trust': " + tlsTrust
+                        + " is not a readable file (expected: a PEM file of CA certificates)");
+            }
+            try {
+                builder.trustManager(tlsTrust);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-trust': " + tlsTrust
+                        + ": " + oneLine(String.valueOf(e.getMessage())) + " (expected: a PEM file of CA certificates)");
+            }
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '"
+                    + (tlsTrust != null ? "--tls-trust" : "--tls") + "': " + oneLine(String.valueOf(e.getMessage()))
+                    + " (expected: a PEM file of CA certificates)");
+        }
     }
 
     /** Runs one builder step for {@code flag}, turning its complaint into a usage error about the flag. */

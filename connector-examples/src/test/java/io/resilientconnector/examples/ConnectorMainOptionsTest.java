@@ -111,13 +111,45 @@ class ConnectorMainOptionsTest {
         assertThat(run.err()).isEmpty();
         assertThat(run.out()).contains("--host", "--port", "--transport", "--keepalive-idle", "--keepalive-interval",
                 "--keepalive-count", "--user-timeout", "--read-timeout", "--read-idle-close-after", "--connect-timeout",
-                "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--help");
+                "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--tls", "--tls-trust",
+                "--help");
         assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: 60s", "Default: 15s", "Default: 4.", "Default: 5s", "Default: auto",
                 "Default: 10s", "Default: 1s", "Default: 30s");
         // The ranges in the help text are the builders' ranges.
         assertThat(run.out()).contains("1.." + KeepAliveOptions.MAX_SECONDS, "1.." + KeepAliveOptions.MAX_COUNT,
                 Durations.format(ConnectorOptions.MAX_CONNECT_TIMEOUT),
                 Durations.format(WriteProgressWatchdog.MIN_STALL_TIMEOUT) + "..");
+    }
+
+    @Test
+    void rejectsATrustFileThatIsNotThere() {
+        InProcessMain run = InProcessMain.run("--host", "127.0.0.1", "--port", "9999", "--tls-trust", "/no/such/ca.pem");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString().startsWith("Invalid value for option '--tls-trust': ")
+                .endsWith("is not a readable file (expected: a PEM file of CA certificates)");
+    }
+
+    @Test
+    void rejectsATrustFileThatIsNotPem() throws Exception {
+        java.nio.file.Path garbage = java.nio.file.Files.createTempFile("garbage", ".pem");
+        java.nio.file.Files.writeString(garbage, "not a certificate\n");
+        try {
+            InProcessMain run = InProcessMain.run("--host", "127.0.0.1", "--port", "9999", "--tls-trust", garbage.toString());
+            assertThat(run.exitCode()).isCompletedWithValue(2);
+            assertThat(run.errLines()).singleElement().asString().startsWith("Invalid value for option '--tls-trust': ")
+                    .endsWith("(expected: a PEM file of CA certificates)");
+        } finally {
+            java.nio.file.Files.delete(garbage);
+        }
+    }
+
+    @Test
+    void rejectsTlsWithTheDemoServer() {
+        InProcessMain run = InProcessMain.run("--tls");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString().contains("'--tls'").contains("the demo server speaks plain TCP");
     }
 
     @Test
