@@ -8,17 +8,13 @@ import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Transports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,18 +55,9 @@ class ConnectorRaceTest {
     @Test
     void closeWhileConnectingAbortsTheAttemptAndNeverReconnects() throws Exception {
         assumeTrue(Transports.isLinux(), "relies on Linux dropping SYNs to a full accept queue");
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        closeables.add(ss);
-        for (int i = 0; i < 16; i++) {
-            Socket s = new Socket();
-            closeables.add(s);
-            try {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()), 300);
-            } catch (SocketTimeoutException full) {
-                break;
-            }
-        }
-        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", ss.getLocalPort())
+        FullBacklogListener full = new FullBacklogListener();
+        closeables.add(full);
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", full.port())
                 .connectTimeout(Duration.ofSeconds(30)), new NoopInitializer()).start();
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTING);
         connector.closeAsync().get(5, TimeUnit.SECONDS);
