@@ -101,7 +101,7 @@ class ResilientConnectorTest {
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
         events.await("CONNECTED", WAIT);
-        assertThat(server.acceptedCount()).isEqualTo(2);
+        assertThat(server.awaitAccepted(2)).isEqualTo(2);
     }
 
     @ParameterizedTest

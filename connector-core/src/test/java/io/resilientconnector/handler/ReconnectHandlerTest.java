@@ -118,7 +118,7 @@ class ReconnectHandlerTest {
             server.closeConnections();
             assertThat(next()).isEqualTo("lost PEER_CLOSED");
             assertThat(events.poll(500, TimeUnit.MILLISECONDS)).as("stopped: no reconnect").isNull();
-            assertThat(server.acceptedCount()).isEqualTo(2);
+            assertThat(server.awaitAccepted(2)).isEqualTo(2);
         }
     }
 }

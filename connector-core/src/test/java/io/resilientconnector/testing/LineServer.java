@@ -105,6 +105,16 @@ public final class LineServer implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * Waits until this server has accepted at least {@code count} connections and returns the number
+     * accepted, so a caller can also assert that no more arrived.
+     */
+    public int awaitAccepted(int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> accepted.get() >= count);
+        return accepted.get();
+    }
+
     public int openConnections() {
         return connections.size();
     }
