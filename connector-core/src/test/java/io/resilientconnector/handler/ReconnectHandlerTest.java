@@ -108,15 +108,17 @@ class ReconnectHandlerTest {
             ReconnectHandler reconnect = handler(bootstrap(server.port()), policy(0));
             reconnect.connect();
             assertThat(next()).isEqualTo("connected");
+            server.awaitOpenConnections(1);
             server.closeConnections();
             assertThat(next()).isEqualTo("lost PEER_CLOSED");
             assertThat(next()).isEqualTo("scheduled 1 20ms");
             assertThat(next()).isEqualTo("connected");
             reconnect.stop();
+            server.awaitOpenConnections(1);
             server.closeConnections();
             assertThat(next()).isEqualTo("lost PEER_CLOSED");
             assertThat(events.poll(500, TimeUnit.MILLISECONDS)).as("stopped: no reconnect").isNull();
-            assertThat(server.acceptedCount()).isEqualTo(2);
+            assertThat(server.awaitAccepted(2)).isEqualTo(2);
         }
     }
 }
