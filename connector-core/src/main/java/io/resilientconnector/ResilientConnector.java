@@ -328,30 +328,42 @@ public final class ResilientConnector implements AutoCloseable {
             }
             synchronized (lock) {
                 inFlightBytes -= size;
-                if (!draining && channel == ch && !pending.isEmpty()) {
+                if (channel == ch && !pending.isEmpty()) {
                     drain(ch);
                 }
             }
         });
     }
 
-    /** Hands waiting messages to {@code ch} while the socket keeps up. Caller holds the lock. */
+    /**
+     * Hands waiting messages to {@code ch} while the socket keeps up. Caller holds the lock.
+     *
+     * <p>A flush on the event loop can complete writes before it returns (epoll and NIO write at once), and
+     * their listeners cannot drain again while this runs, so it goes round until the socket stops taking
+     * bytes; otherwise messages would wait with nothing left to wake them. A closing channel gets nothing:
+     * its messages stay for the next connection.
+     */
     private void drain(Channel ch) {
+        if (draining) {
+            return;
+        }
         draining = true;
         try {
-            boolean wrote = false;
-            while (!pending.isEmpty() && inFlightBytes < highWaterMark && channel == ch) {
-                PendingSend next = pending.poll();
-                pendingBytes -= next.size;
-                write(ch, next.message, next.size, next.future);
-                wrote = true;
-            }
-            if (wrote) {
+            while (canDrainTo(ch)) {
+                do {
+                    PendingSend next = pending.poll();
+                    pendingBytes -= next.size;
+                    write(ch, next.message, next.size, next.future);
+                } while (canDrainTo(ch));
                 ch.flush();
             }
         } finally {
             draining = false;
         }
+    }
+
+    private boolean canDrainTo(Channel ch) {
+        return !pending.isEmpty() && inFlightBytes < highWaterMark && channel == ch && ch.isActive();
     }
 
     private static void failAll(List<PendingSend> sends, SendRejectedException why) {

@@ -188,6 +188,33 @@ class ResilientConnectorTest {
 
     @ParameterizedTest
     @MethodSource("transports")
+    void sendsQueuedBeyondTheWriteHighWaterMarkAllArriveAfterReconnect(TransportType type) throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = start(options(type, server.port()).build());
+        events.await("CONNECTED", WAIT);
+        server.stopListening();
+        server.awaitOpenConnections(1);
+        server.closeConnections();
+        events.await("DISCONNECTED", WAIT);
+        // 1000 lines of 1 KiB: about 15 times the channel's 64 KiB write high-water mark, so the flush on
+        // reconnect must go on draining after the socket has taken the first batch.
+        String padding = "x".repeat(1000);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            futures.add(connector.send(line(i + ":" + padding)));
+        }
+
+        server.listen();
+        events.await("CONNECTED", WAIT);
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo(i + ":" + padding);
+        }
+        assertThat(connector.pendingMessages()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
         int port = closedPort();
         ResilientConnector connector = start(options(type, port)
