@@ -99,12 +99,20 @@ final class EventPrinter implements ConnectorListener {
         out.flush();
     }
 
-    /** {@code cause=... errno=...}, with the detail and, where no errno says it, the error. */
+    /**
+     * {@code cause=... errno=...}, with the detail, the bytes the peer never acknowledged where the transport
+     * knows them, and, where no errno says it, the error.
+     */
     static String describe(Disconnection why) {
         StringBuilder s = new StringBuilder("cause=").append(why.cause())
                 .append(" errno=").append(why.errno() != null ? why.errno() : "n/a");
         if (why.detail() != null) {
             s.append(" detail=\"").append(LogText.escape(why.detail())).append('"');
+        }
+        Disconnection.Unacknowledged lost = why.unacknowledged();
+        if (lost != null && lost.known() && lost.bytes() > 0) {
+            // Bytes whose sends had completed but which the peer never acknowledged: possibly never delivered.
+            s.append(" unacknowledged_bytes=").append(lost.bytes());
         }
         Throwable e = why.exception();
         if (e != null && why.errno() == null) {

@@ -47,6 +47,24 @@ class EventPrinterTest {
     }
 
     @Test
+    void printsTheBytesThePeerNeverAcknowledged() {
+        printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
+                .withUnacknowledged(Disconnection.Unacknowledged.sampled(61776, 57680, 7, Duration.ZERO)));
+
+        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=STALLED errno=n/a unacknowledged_bytes=61776");
+    }
+
+    @Test
+    void leavesOutUnacknowledgedBytesThatAreZeroOrUnknown() {
+        printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
+                .withUnacknowledged(Disconnection.Unacknowledged.sampled(0, 0, 0, Duration.ZERO)));
+        printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
+                .withUnacknowledged(Disconnection.Unacknowledged.unknown("nio has no TCP_INFO")));
+
+        assertThat(text.toString()).isEqualTo(("DISCONNECTED cause=PEER_CLOSED errno=n/a" + System.lineSeparator()).repeat(2));
+    }
+
+    @Test
     void printsReconnectDelaysForPeople() {
         printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890));
         printer.reconnectScheduled(4, Duration.ofMillis(850));
