@@ -171,6 +171,44 @@ class DeadPeerDetectionTest {
         }
     }
 
+    /**
+     * A line now and then, as a person typing or a sensor reporting: the send buffer never fills, so only the
+     * kernel's send queue shows the stall. The user timeout is off, so that the watchdog alone must end it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transports")
+    void slowWritesIntoABlackholeAreCutByTheWatchdogAlone(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        try (FaultLab lab = FaultLab.startForTest()) {
+            ConnectorOptions options = options(lab, type)
+                    .keepAlive(KeepAliveOptions.builder().idle(IDLE).interval(INTERVAL).count(COUNT)
+                            .userTimeout(Duration.ZERO).build())
+                    .writeStallTimeout(Duration.ofSeconds(5))
+                    .build();
+            try (LabClient client = LabClient.start(options)) {
+                client.awaitConnected(CONNECT);
+                // 64-byte lines every 200 ms: 320 bytes a second, which no send buffer fills in this test.
+                try (NumberedWriter writer = NumberedWriter.start(client.connector(), 64, Duration.ofMillis(200), 1)) {
+                    await().atMost(FLOWING).until(() -> lab.stats().lines() >= 5);
+                    lab.blackhole();
+                    long cut = System.nanoTime();
+
+                    Timed<Disconnection> end = client.awaitEnded(DETECTION_DEADLINE);
+                    Disconnection why = end.value();
+                    // The stall clock starts at the kernel's first retransmission timeout (200 ms or more
+                    // after the cut) and is read once per quarter of the timeout, so either side may be off
+                    // by one check.
+                    Detection.check(name(type), "slow-writes-blackhole", BOUND, end.secondsSince(cut),
+                            WATCHDOG_GRANULARITY + EARLY, WATCHDOG_GRANULARITY + LATE, describe(why));
+                    assertThat(why.cause()).isEqualTo(DisconnectCause.STALLED);
+                    assertThat(why.detail()).contains("in the kernel, none acknowledged");
+                    assertThat(writer.lastWrittenNanos()).as("the socket kept taking the lines after the cut")
+                            .isGreaterThan(cut);
+                }
+            }
+        }
+    }
+
     @Test
     void busyLinkBlackholedWithKeepaliveAloneHasNotEndedAfter30Seconds() throws Exception {
         TransportType type = TransportType.EPOLL;

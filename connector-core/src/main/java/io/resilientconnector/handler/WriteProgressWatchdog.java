@@ -2,6 +2,7 @@ package io.resilientconnector.handler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -11,6 +12,7 @@ import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Checks;
 import io.resilientconnector.internal.Durations;
+import io.resilientconnector.internal.KernelSendQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +25,24 @@ import java.util.concurrent.TimeUnit;
  * transport, including NIO, where the kernel option is not available, and catches both a dead path and a
  * peer that stopped reading (a zero window), which TCP itself never gives up on.
  *
- * <p>It costs nothing while nothing is pending: no task runs and nothing is allocated per write. A check is
- * scheduled only when a flush leaves flushed bytes the socket did not take, and then one check runs every
- * quarter of the stall timeout until they have drained. Progress is seen when the message at the head of
- * Netty's outbound buffer changes or advances. Bytes written without a flush do not count as pending.
+ * <p>It watches two places where outbound bytes wait. Netty's outbound buffer: progress is the message at
+ * its head changing or advancing; bytes written without a flush do not count. And, where it can be read,
+ * the kernel's send queue ({@link KernelSendQueue}: TCP_INFO on epoll and io_uring, {@code /proc/net/tcp}
+ * for NIO on Linux): once the socket has taken everything, bytes the peer has not acknowledged while the
+ * kernel retransmits them, or probes a zero window, are a stall too. That matters for small writes, which
+ * never fill the send buffer: with unacknowledged data in flight keepalive never fires, and without a user
+ * timeout the kernel retransmits for about 15 minutes. Where the kernel's queue cannot be read (NIO on macOS
+ * and Windows) a stall is seen only once the send buffer is full.
  *
- * <p>Bytes already in the kernel's send buffer are invisible to it, so a stall is seen once that buffer is
- * full: a connection is closed between one and one and a quarter stall timeouts after the socket last took
- * bytes, which is the time to fill the send buffer after the path died. While it checks, it also samples
- * TCP_INFO where the transport has it, so that the end of the connection can report what the peer never
- * acknowledged (see {@link io.resilientconnector.cause.Disconnection#unacknowledged()}).
+ * <p>A connection is closed between one and one and a quarter stall timeouts after the last progress seen:
+ * the socket taking bytes, or for bytes already in the kernel, its first retransmission timeout without
+ * an acknowledgement.
+ *
+ * <p>It costs nothing on an idle connection: no task runs and nothing is allocated per write. A check is
+ * scheduled on a flush when none is scheduled, and one check runs every quarter of the stall timeout until
+ * the bytes have drained. While it checks, it also samples TCP_INFO where the transport has it, so that the
+ * end of the connection can report what the peer never acknowledged (see
+ * {@link io.resilientconnector.cause.Disconnection#unacknowledged()}).
  *
  * <p>Create one per channel.
  */
@@ -52,6 +62,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
     private final Duration stallTimeout;
 
     private ChannelHandlerContext ctx;
+    private boolean kernelQueueReadable;
     private ScheduledFuture<?> check;
     private Object lastHead;
     private long lastProgress;
@@ -75,6 +86,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.kernelQueueReadable = KernelSendQueue.supported(ctx.channel());
     }
 
     @Override
@@ -91,11 +103,16 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         ctx.flush();
-        if (check == null) {
+        if (check == null && ctx.channel().isActive()) {
             ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
             // isEmpty() counts flushed messages only: unflushed writes wait for the application, not the peer.
-            if (buffer != null && !buffer.isEmpty() && ctx.channel().isActive()) {
-                snapshot(buffer);
+            boolean waiting = buffer != null && !buffer.isEmpty();
+            // Where the kernel's queue can be read, bytes the socket took count too: small writes never fill
+            // the send buffer, and with unacknowledged data in flight keepalive never fires.
+            if (waiting || kernelQueueReadable) {
+                if (buffer != null) {
+                    snapshot(buffer);
+                }
                 lastChangeNanos = ctx.executor().ticker().nanoTime();
                 UnacknowledgedSampler.sample(ctx, true);
                 check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
@@ -105,21 +122,32 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
 
     private void check() {
         check = null;
-        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        if (!ctx.channel().isActive() || buffer == null || buffer.isEmpty()) {
-            UnacknowledgedSampler.writesDrained(ctx.channel());
+        Channel channel = ctx.channel();
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        if (!channel.isActive() || buffer == null) {
+            return;
+        }
+        boolean waiting = !buffer.isEmpty();
+        KernelSendQueue kernel = kernelQueueReadable ? KernelSendQueue.read(channel) : null;
+        if (!waiting && (kernel == null || kernel.bytes() == 0)) {
+            UnacknowledgedSampler.writesDrained(channel);
             lastHead = null;
             return;
         }
         long now = ctx.executor().ticker().nanoTime();
         // Identity is enough: a message written completely leaves the buffer, and the next one is another object.
-        if (buffer.current() != lastHead || buffer.currentProgress() != lastProgress) {
+        boolean headMoved = waiting && (buffer.current() != lastHead || buffer.currentProgress() != lastProgress);
+        // With nothing waiting here, the kernel's queue is the only sign: it is stuck once the kernel has
+        // retransmitted or probed without an acknowledgement since.
+        boolean kernelMoving = !waiting && !kernel.stuck();
+        if (headMoved || kernelMoving) {
             snapshot(buffer);
             lastChangeNanos = now;
         } else if (now - lastChangeNanos >= stallNanos) {
-            String detail = describe(buffer) + ", none written for " + Durations.format(Duration.ofNanos(now - lastChangeNanos));
-            if (Disconnection.record(ctx.channel(), Disconnection.of(DisconnectCause.STALLED).withDetail(detail))) {
-                logger.info("{} write stalled: {}; closing", ChannelLog.id(ctx.channel()), detail);
+            String detail = (waiting ? describe(buffer) + ", none written" : kernel + " in the kernel, none acknowledged")
+                    + " for " + Durations.approx(Duration.ofNanos(now - lastChangeNanos));
+            if (Disconnection.record(channel, Disconnection.of(DisconnectCause.STALLED).withDetail(detail))) {
+                logger.info("{} write stalled: {}; closing", ChannelLog.id(channel), detail);
             }
             ctx.close();
             return;

@@ -30,6 +30,8 @@ public final class TcpInfo {
             new RawUnixChannelOption("TCP_INFO", IPPROTO_TCP, TCP_INFO, LENGTH);
 
     private static final int OFFSET_STATE = 0;
+    private static final int OFFSET_RETRANSMITS = 2;
+    private static final int OFFSET_PROBES = 3;
     private static final int OFFSET_UNACKED = 24;
     private static final int OFFSET_BYTES_ACKED = 120;
     private static final int OFFSET_NOTSENT_BYTES = 144;
@@ -39,6 +41,8 @@ public final class TcpInfo {
     private static final int STATE_CLOSE = 7;
 
     private final int state;
+    private final int retransmits;
+    private final int probes;
     private final long unackedSegments;
     private final long bytesAcked;
     private final long notSentBytes;
@@ -47,6 +51,8 @@ public final class TcpInfo {
 
     private TcpInfo(ByteBuffer b) {
         this.state = b.get(OFFSET_STATE) & 0xff;
+        this.retransmits = b.get(OFFSET_RETRANSMITS) & 0xff;
+        this.probes = b.get(OFFSET_PROBES) & 0xff;
         this.unackedSegments = b.getInt(OFFSET_UNACKED) & 0xffffffffL;
         this.bytesAcked = b.getLong(OFFSET_BYTES_ACKED);
         this.notSentBytes = b.getInt(OFFSET_NOTSENT_BYTES) & 0xffffffffL;
@@ -90,6 +96,16 @@ public final class TcpInfo {
         long sentOnce = bytesSent - bytesRetransmitted;
         long acked = Math.max(0, bytesAcked - 1);
         return notSentBytes + Math.max(0, sentOnce - acked);
+    }
+
+    /** Retransmission timeouts since the last acknowledgement that advanced {@code snd_una} ({@code tcpi_retransmits}). */
+    public int retransmits() {
+        return retransmits;
+    }
+
+    /** Zero-window or keepalive probes sent without an answer ({@code tcpi_probes}). */
+    public int probes() {
+        return probes;
     }
 
     /** Bytes accepted but not yet sent even once. */

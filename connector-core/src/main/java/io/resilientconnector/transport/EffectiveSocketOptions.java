@@ -1,6 +1,7 @@
 package io.resilientconnector.transport;
 
 import io.netty.channel.Channel;
+import io.resilientconnector.internal.KernelSendQueue;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
@@ -21,6 +22,7 @@ public final class EffectiveSocketOptions {
     private final Integer intervalSeconds;
     private final Integer count;
     private final Integer userTimeoutMillis;
+    private boolean kernelQueueVisible;
 
     EffectiveSocketOptions(Transport transport, Boolean soKeepAlive, Integer idleSeconds, Integer intervalSeconds,
                            Integer count, Integer userTimeoutMillis) {
@@ -33,6 +35,12 @@ public final class EffectiveSocketOptions {
     }
 
     static EffectiveSocketOptions read(Channel channel, Transport transport) {
+        EffectiveSocketOptions read = readOptions(channel, transport);
+        read.kernelQueueVisible = KernelSendQueue.supported(channel);
+        return read;
+    }
+
+    private static EffectiveSocketOptions readOptions(Channel channel, Transport transport) {
         ChannelConfig config = channel.config();
         Boolean keepAlive = get(config, ChannelOption.SO_KEEPALIVE);
         switch (transport.type()) {
@@ -105,8 +113,9 @@ public final class EffectiveSocketOptions {
 
     /**
      * The longest until a link with unacknowledged data is given up on: the user timeout, else the
-     * write-stall timeout (once the socket's send buffer is full), else {@code null} for the kernel's own
-     * retransmission limit (about 15 minutes with the default tcp_retries2).
+     * write-stall timeout (counted from the kernel's first retransmission where the watchdog can read the
+     * kernel's send queue, otherwise once the socket's send buffer is full), else {@code null} for the
+     * kernel's own retransmission limit (about 15 minutes with the default tcp_retries2).
      */
     public Duration busyDetectionBound(Duration writeStallTimeout) {
         if (userTimeoutMillis != null && userTimeoutMillis > 0) {
@@ -120,7 +129,8 @@ public final class EffectiveSocketOptions {
         Duration idleBound = idleDetectionBound();
         Duration busyBound = busyDetectionBound(writeStallTimeout);
         String busyBy = userTimeoutMillis != null && userTimeoutMillis > 0 ? "user timeout"
-                : busyBound != null ? "write-stall watchdog, once the send buffer fills" : null;
+                : busyBound == null ? null
+                : kernelQueueVisible ? "write-stall watchdog" : "write-stall watchdog, once the send buffer fills";
         return "transport=" + transport.displayName()
                 + " SO_KEEPALIVE=" + (soKeepAlive == null ? "unknown" : soKeepAlive)
                 + " idle=" + seconds(idleSeconds) + " interval=" + seconds(intervalSeconds)
