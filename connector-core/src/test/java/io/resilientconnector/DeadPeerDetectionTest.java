@@ -119,7 +119,9 @@ class DeadPeerDetectionTest {
         Transports.assumeAvailable(type);
         try (FaultLab lab = FaultLab.startForTest(); LabClient client = LabClient.start(options(lab, type).build())) {
             client.awaitConnected(CONNECT);
-            lab.sendLine("last segment before the cut");
+            // The client's connect completes with the handshake, which can be before the peer's accept() returns.
+            await().atMost(FLOWING).until(() -> lab.stats().open() == 1);
+            assertThat(lab.sendLine("last segment before the cut")).isEqualTo(1);
             await().atMost(FLOWING).until(() -> client.bytesRead() > 0);
             // The keepalive timer counts from the last segment received; nothing is sent or received after it.
             long lastReceived = client.lastReadNanos();

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.cause.DisconnectCause;
@@ -20,7 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection whose pending outbound bytes have not drained for the stall timeout, and records
+ * Resets a connection whose pending outbound bytes have not drained for the stall timeout, and records
  * {@link DisconnectCause#STALLED}. It is the portable counterpart of TCP_USER_TIMEOUT: it works on every
  * transport, including NIO, where the kernel option is not available, and catches both a dead path and a
  * peer that stopped reading (a zero window), which TCP itself never gives up on.
@@ -147,13 +148,27 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
             String detail = (waiting ? describe(buffer) + ", none written" : kernel + " in the kernel, none acknowledged")
                     + " for " + Durations.approx(Duration.ofNanos(now - lastChangeNanos));
             if (Disconnection.record(channel, Disconnection.of(DisconnectCause.STALLED).withDetail(detail))) {
-                logger.info("{} write stalled: {}; closing", ChannelLog.id(channel), detail);
+                logger.info("{} write stalled: {}; resetting", ChannelLog.id(channel), detail);
             }
+            abort(channel);
             ctx.close();
             return;
         }
         UnacknowledgedSampler.sample(ctx, true);
         check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Makes the close a reset (SO_LINGER 0). After an orderly close the kernel would go on retransmitting
+     * the stuck bytes, and, should the path come back after a reconnect, deliver them behind the new
+     * connection's: out of order, from the application's point of view. A reset drops them.
+     */
+    private static void abort(Channel channel) {
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+            logger.debug("{} could not set SO_LINGER 0; closing normally", ChannelLog.id(channel), e);
+        }
     }
 
     private void snapshot(ChannelOutboundBuffer buffer) {

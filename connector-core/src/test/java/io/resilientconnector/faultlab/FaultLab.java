@@ -320,6 +320,16 @@ public final class FaultLab implements AutoCloseable {
         return Integer.parseInt(command("CLOSE").substring("OK CLOSE ".length()));
     }
 
+    /**
+     * The peer behaves as a server process that dies and comes back: it stops listening, resets every
+     * connection, and listens again on the same port.
+     *
+     * @return the number of connections reset
+     */
+    public int restartPeer() throws IOException {
+        return Integer.parseInt(command("RESTART").substring("OK RESTART ".length()));
+    }
+
     /** The peer stops reading; its receive window closes as soon as its small buffer is full. */
     public void stallReading() throws IOException {
         command("STALL");
@@ -567,8 +577,11 @@ public final class FaultLab implements AutoCloseable {
                 + (blackholed ? ", blackholed" : "") + (closed ? ", closed" : "") + '}';
     }
 
-    /** What the peer has seen: connections accepted and open, complete lines and bytes received. */
-    public record PeerStats(int accepted, int open, long lines, long bytes, long duplicates) {
+    /**
+     * What the peer has seen: connections accepted and open, complete lines and bytes received, numbers
+     * received twice, and numbers that arrived after a higher one.
+     */
+    public record PeerStats(int accepted, int open, long lines, long bytes, long duplicates, long outOfOrder) {
         static PeerStats parse(String line) {
             java.util.Map<String, String> values = new java.util.HashMap<>();
             for (String field : line.substring("STATS ".length()).split(" ")) {
@@ -577,7 +590,7 @@ public final class FaultLab implements AutoCloseable {
             }
             return new PeerStats(Integer.parseInt(values.get("accepted")), Integer.parseInt(values.get("open")),
                     Long.parseLong(values.get("lines")), Long.parseLong(values.get("bytes")),
-                    Long.parseLong(values.get("duplicates")));
+                    Long.parseLong(values.get("duplicates")), Long.parseLong(values.get("outOfOrder")));
         }
     }
 }

@@ -99,9 +99,12 @@ class FaultLabTest {
         }
     }
 
+    /** Connects, and waits until the peer has accepted: a connect completes with the handshake, before accept(). */
     private static Socket connect(FaultLab lab) throws IOException {
+        int accepted = lab.stats().accepted();
         Socket s = new Socket();
         s.connect(lab.peerSocketAddress(), 10_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.stats().accepted() > accepted);
         return s;
     }
 }

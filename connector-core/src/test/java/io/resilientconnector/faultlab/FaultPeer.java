@@ -27,7 +27,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@code STALL} / {@code RESUME}: stops and resumes reading, so that the receive window fills;</li>
  *   <li>{@code RESET}: closes every connection with SO_LINGER 0, which sends a RST;</li>
  *   <li>{@code CLOSE}: closes every connection in an orderly way (FIN);</li>
- *   <li>{@code STATS}: connections accepted and open, lines and bytes received, duplicate numbers;</li>
+ *   <li>{@code RESTART}: as a server process that dies and comes back: stops listening, resets every
+ *       connection, and listens again on the same port;</li>
+ *   <li>{@code STATS}: connections accepted and open, lines and bytes received, duplicate numbers, and
+ *       numbers that arrived after a higher one (out of order);</li>
  *   <li>{@code NUMBERS}: the message numbers received, as ranges such as {@code 0-41,43-97}. A numbered
  *       line starts with decimal digits followed by {@code ':'};</li>
  *   <li>{@code QUIT}.</li>
@@ -36,7 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FaultPeer {
 
-    private final ServerSocket server;
+    private volatile ServerSocket server;
+    private final int receiveBuffer;
     private final PrintStream out;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
@@ -46,12 +50,15 @@ public final class FaultPeer {
     // Guarded by counts.
     private final BitSet numbers = new BitSet();
     private long duplicates;
+    private long outOfOrder;
+    private int highest = -1;
     private long lines;
     private long bytes;
     private int accepted;
 
-    private FaultPeer(ServerSocket server, PrintStream out) {
+    private FaultPeer(ServerSocket server, int receiveBuffer, PrintStream out) {
         this.server = server;
+        this.receiveBuffer = receiveBuffer;
         this.out = out;
     }
 
@@ -60,20 +67,59 @@ public final class FaultPeer {
             System.err.println("usage: FaultPeer <bind address> <port> <receive buffer bytes>");
             System.exit(2);
         }
-        ServerSocket server = new ServerSocket();
-        // Set before bind, so that accepted sockets inherit it and the window scale offered in the SYN-ACK
-        // matches: a small buffer makes the window close quickly once the peer stops reading.
-        server.setReceiveBufferSize(Integer.parseInt(args[2]));
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1])));
+        int receiveBuffer = Integer.parseInt(args[2]);
+        ServerSocket server = listen(new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1])),
+                receiveBuffer);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        FaultPeer peer = new FaultPeer(server, out);
-        Thread acceptor = new Thread(peer::acceptLoop, "fault-peer-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        FaultPeer peer = new FaultPeer(server, receiveBuffer, out);
+        peer.startAccepting(server);
         out.println("LISTENING " + server.getInetAddress().getHostAddress() + " " + server.getLocalPort());
         peer.commandLoop(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         System.exit(0);
+    }
+
+    private static ServerSocket listen(InetSocketAddress address, int receiveBuffer) throws IOException {
+        ServerSocket server = new ServerSocket();
+        // Set before bind, so that accepted sockets inherit it and the window scale offered in the SYN-ACK
+        // matches: a small buffer makes the window close quickly once the peer stops reading.
+        server.setReceiveBufferSize(receiveBuffer);
+        server.setReuseAddress(true);
+        server.bind(address);
+        return server;
+    }
+
+    private void startAccepting(ServerSocket listening) {
+        Thread acceptor = new Thread(() -> acceptLoop(listening), "fault-peer-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private int restart() throws IOException {
+        ServerSocket old = server;
+        InetSocketAddress address = (InetSocketAddress) old.getLocalSocketAddress();
+        old.close();
+        int reset = closeAll(true);
+        // A reset socket whose reader thread is still inside read() is only released when that read returns,
+        // and holds the port until then; a server coming back retries its bind, as this one does.
+        ServerSocket fresh = null;
+        for (int attempt = 1; fresh == null; attempt++) {
+            try {
+                fresh = listen(address, receiveBuffer);
+            } catch (java.net.BindException e) {
+                if (attempt == 200) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        server = fresh;
+        startAccepting(fresh);
+        return reset;
     }
 
     private void commandLoop(BufferedReader in) throws IOException {
@@ -104,6 +150,9 @@ public final class FaultPeer {
                     case "CLOSE":
                         out.println("OK CLOSE " + closeAll(false));
                         break;
+                    case "RESTART":
+                        out.println("OK RESTART " + restart());
+                        break;
                     case "STATS":
                         out.println(stats());
                         break;
@@ -123,11 +172,11 @@ public final class FaultPeer {
         }
     }
 
-    private void acceptLoop() {
+    private void acceptLoop(ServerSocket listening) {
         while (true) {
             Socket s;
             try {
-                s = server.accept();
+                s = listening.accept();
             } catch (IOException e) {
                 return;
             }
@@ -192,7 +241,10 @@ public final class FaultPeer {
         int number = Integer.parseInt(line, 0, colon, 10);
         if (numbers.get(number)) {
             duplicates++;
+        } else if (number < highest) {
+            outOfOrder++;
         }
+        highest = Math.max(highest, number);
         numbers.set(number);
     }
 
@@ -239,7 +291,7 @@ public final class FaultPeer {
     private String stats() {
         synchronized (counts) {
             return "STATS accepted=" + accepted + " open=" + open.size() + " lines=" + lines + " bytes=" + bytes
-                    + " duplicates=" + duplicates + " stalled=" + stalled;
+                    + " duplicates=" + duplicates + " outOfOrder=" + outOfOrder + " stalled=" + stalled;
         }
     }
 
