@@ -1,0 +1,164 @@
+package io.resilientconnector.benchmarks;
+
+import io.resilientconnector.transport.Transport;
+import io.resilientconnector.transport.TransportType;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** What every benchmark main shares: transports, statistics, and readings of this process. */
+final class Bench {
+
+    private Bench() {
+    }
+
+    /**
+     * Sends the connector's and Netty's log lines to a file of this process's own, so that thousands of
+     * connect and disconnect lines at INFO neither flood the console nor interleave between processes. Call
+     * before anything touches SLF4J.
+     */
+    static void logToFile(String name) {
+        if (System.getProperty("benchmark.log.file") == null) {
+            String file = Paths.get(System.getProperty("java.io.tmpdir"),
+                    "resilient-connector-" + name + "-" + ProcessHandle.current().pid() + ".log").toString();
+            System.setProperty("benchmark.log.file", file);
+        }
+    }
+
+    /** The log file {@link #logToFile} chose. */
+    static String logFile() {
+        return System.getProperty("benchmark.log.file", "(console)");
+    }
+
+    /**
+     * The transports named in {@code csv}, such as {@code epoll,nio}, leaving out those this machine lacks
+     * (with a note on standard error), so that one command works on Linux and elsewhere.
+     */
+    static List<TransportType> transports(String csv) {
+        List<TransportType> result = new ArrayList<>();
+        for (String name : csv.split(",")) {
+            TransportType type = TransportType.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            Throwable unavailable = Transport.unavailabilityCause(type);
+            if (unavailable != null) {
+                System.err.println("skipping " + type + ": " + unavailable);
+            } else {
+                result.add(type);
+            }
+        }
+        if (result.isEmpty()) {
+            throw new IllegalArgumentException("transports: " + csv + " (expected: at least one available here)");
+        }
+        return result;
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** The value at quantile {@code q} (0..1) by the nearest-rank method. */
+    static double quantile(double[] values, double q) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** The least-squares slope of {@code y} over {@code x}. */
+    static double slope(double[] x, double[] y) {
+        int n = x.length;
+        double mx = Arrays.stream(x).average().orElse(0);
+        double my = Arrays.stream(y).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < n; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        return sxx == 0 ? Double.NaN : sxy / sxx;
+    }
+
+    /**
+     * Bytes of heap in use after full collections: the smallest of several readings, each taken right after
+     * {@code System.gc()}, which is a full, stop-the-world collection on the JDK's collectors unless
+     * {@code -XX:+ExplicitGCInvokesConcurrent} is set.
+     */
+    static long heapAfterGc() throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(100);
+            least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
+        }
+        return least;
+    }
+
+    /** CPU time this process has used, user and system, in nanoseconds. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        throw new IllegalStateException("process CPU time is not available on this JVM");
+    }
+
+    /** This process's resident set size in bytes, or -1 where /proc is not available. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The soft limit on open files of this process, or -1 where /proc is not available. */
+    static long openFileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static String format(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    static String machine() {
+        return "cores=" + Runtime.getRuntime().availableProcessors() + " java=" + System.getProperty("java.vm.name")
+                + " " + System.getProperty("java.runtime.version") + " os=" + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + " " + System.getProperty("os.arch");
+    }
+}
