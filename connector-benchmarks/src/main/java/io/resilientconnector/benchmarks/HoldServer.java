@@ -110,6 +110,19 @@ public final class HoldServer {
         System.exit(0);
     }
 
+    /** Waits until {@code server} holds no connection, so the next run starts from none. */
+    static void awaitEmpty(ChildJvm server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            server.send("count");
+            if (server.expect("COUNT", java.time.Duration.ofSeconds(10)).startsWith("0 ")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("hold server still holds connections after 60 s");
+    }
+
     private void listen() throws InterruptedException {
         ChannelInitializer<Channel> child = new ChannelInitializer<>() {
             @Override

@@ -88,7 +88,7 @@ public final class IdleScaleBenchmark {
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: %.0f B/connection, threads %d, idle CPU %s%n",
                                 run, transport, impl, m.slope, m.threadsAtMost,
                                 Double.isNaN(m.cpuPercent) ? "-" : Bench.format(m.cpuPercent, 2) + "% of a core");
-                        awaitServerEmpty(server);
+                        HoldServer.awaitEmpty(server);
                     }
                 }
             }
@@ -155,18 +155,6 @@ public final class IdleScaleBenchmark {
         return m;
     }
 
-    /** Waits until the server has seen the last client's sockets close, so the next run starts from none. */
-    private static void awaitServerEmpty(ChildJvm server) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            server.send("count");
-            if (server.expect("COUNT", Duration.ofSeconds(10)).startsWith("0 ")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("server still holds connections 60 s after the client exited");
-    }
 
     private static final class Measurement {
         final Map<Integer, Double> heapByCount = new TreeMap<>();
