@@ -1,5 +1,6 @@
 package io.resilientconnector;
 
+import io.netty.handler.ssl.SslContext;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.handler.ReadIdleHandler;
 import io.resilientconnector.handler.ReceivedBytesLogger;
@@ -62,6 +63,8 @@ public final class ConnectorOptions {
     private final Duration writeStallTimeout;
     private final Level receivedBytesLogLevel;
     private final Level readIdleLogLevel;
+    private final SslContext tls;
+    private final boolean tlsHostnameVerification;
 
     private ConnectorOptions(Builder b) {
         this.endpoint = b.endpoint;
@@ -76,6 +79,8 @@ public final class ConnectorOptions {
         this.writeStallTimeout = b.writeStallTimeout;
         this.receivedBytesLogLevel = b.receivedBytesLogLevel;
         this.readIdleLogLevel = b.readIdleLogLevel;
+        this.tls = b.tls;
+        this.tlsHostnameVerification = b.tlsHostnameVerification;
     }
 
     public static Builder builder() {
@@ -96,6 +101,8 @@ public final class ConnectorOptions {
         b.writeStallTimeout = writeStallTimeout;
         b.receivedBytesLogLevel = receivedBytesLogLevel;
         b.readIdleLogLevel = readIdleLogLevel;
+        b.tls = tls;
+        b.tlsHostnameVerification = tlsHostnameVerification;
         return b;
     }
 
@@ -167,6 +174,16 @@ public final class ConnectorOptions {
         return readIdleLogLevel;
     }
 
+    /** The client TLS context, or {@code null} for plain TCP. */
+    public SslContext tls() {
+        return tls;
+    }
+
+    /** Whether the server's certificate must match the endpoint's host name. Defaults to {@code true}. */
+    public boolean tlsHostnameVerification() {
+        return tlsHostnameVerification;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof ConnectorOptions)) {
@@ -178,13 +195,15 @@ public final class ConnectorOptions {
                 && transport == that.transport && connectTimeout.equals(that.connectTimeout)
                 && keepAlive.equals(that.keepAlive) && readTimeout.equals(that.readTimeout)
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
-                && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel;
+                && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
+                && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(endpoint, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
-                maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel);
+                maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
+                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification);
     }
 
     @Override
@@ -196,7 +215,8 @@ public final class ConnectorOptions {
                 + ", maxPendingMessages=" + maxPendingMessages + ", maxPendingBytes=" + maxPendingBytes
                 + ", writeStallTimeout=" + (writeStallTimeout == null ? "derived(" + Durations.format(writeStallTimeout()) + ")"
                         : writeStallTimeout.isZero() ? "off" : Durations.format(writeStallTimeout))
-                + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel + '}';
+                + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel
+                + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification) + '}';
     }
 
     public static final class Builder {
@@ -212,6 +232,8 @@ public final class ConnectorOptions {
         private Duration writeStallTimeout;
         private Level receivedBytesLogLevel = DEFAULT_RECEIVED_BYTES_LOG_LEVEL;
         private Level readIdleLogLevel = DEFAULT_READ_IDLE_LOG_LEVEL;
+        private SslContext tls;
+        private boolean tlsHostnameVerification = true;
 
         private Builder() {
         }
@@ -319,6 +341,36 @@ public final class ConnectorOptions {
         /** The level of the read-idle log line. Defaults to {@link #DEFAULT_READ_IDLE_LOG_LEVEL}. */
         public Builder readIdleLogLevel(Level level) {
             this.readIdleLogLevel = Checks.notNull(level, "readIdleLogLevel");
+            return this;
+        }
+
+        /**
+         * Speaks TLS with this client context, built with {@code SslContextBuilder.forClient()}. The server's
+         * certificate is checked against the endpoint's host name unless
+         * {@link #tlsHostnameVerification(boolean)} turns that off. A connection counts as connected once the
+         * handshake has succeeded. Defaults to plain TCP.
+         */
+        public Builder tls(SslContext tls) {
+            Checks.notNull(tls, "tls");
+            if (!tls.isClient()) {
+                throw new IllegalArgumentException("tls: a server SslContext (expected: SslContextBuilder.forClient()...build())");
+            }
+            this.tls = tls;
+            return this;
+        }
+
+        /** Goes back to plain TCP (the default). */
+        public Builder noTls() {
+            this.tls = null;
+            return this;
+        }
+
+        /**
+         * Whether to check the server's certificate against the endpoint's host name. Defaults to {@code true};
+         * turn it off only for certificates you pin by other means.
+         */
+        public Builder tlsHostnameVerification(boolean verify) {
+            this.tlsHostnameVerification = verify;
             return this;
         }
 

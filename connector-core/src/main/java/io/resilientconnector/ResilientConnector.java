@@ -13,6 +13,7 @@ import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -28,6 +29,7 @@ import io.resilientconnector.handler.WriteProgressWatchdog;
 import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.RateLimiter;
+import io.resilientconnector.internal.UserInitializer;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import io.resilientconnector.transport.SocketTuning;
@@ -35,6 +37,8 @@ import io.resilientconnector.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -133,7 +137,7 @@ public final class ResilientConnector implements AutoCloseable {
     public ResilientConnector start() {
         synchronized (lock) {
             if (state != ConnectorState.NEW) {
-                throw new IllegalStateException("connector already started (state: " + state + ")");
+                throw new IllegalStateException("connector cannot start in state " + state + " (expected: NEW; a connector starts once)");
             }
             Transport transport = givenGroup != null
                     ? Transport.forGroup(options.transport(), givenGroup) : Transport.resolve(options.transport());
@@ -371,6 +375,11 @@ public final class ResilientConnector implements AutoCloseable {
     private final class Initializer extends ChannelInitializer<Channel> {
         @Override
         protected void initChannel(Channel ch) {
+            if (options.tls() != null) {
+                // First, so the handlers after it see plaintext; its own close on a failed handshake does not
+                // pass the event logger, which records the handshake failure instead of a local close.
+                ch.pipeline().addLast("rc-tls", tlsHandler(ch));
+            }
             ch.pipeline().addLast("rc-events", EVENT_LOGGER);
             ch.pipeline().addLast("rc-reconnect", reconnect);
             Duration stall = options.writeStallTimeout();
@@ -384,9 +393,29 @@ public final class ResilientConnector implements AutoCloseable {
             }
             ch.pipeline().addLast("rc-bytes", bytesLogger);
             ch.pipeline().addLast("rc-connector", new IdleReporter());
-            ch.pipeline().addLast("rc-user", userHandler);
+            try {
+                UserInitializer.install(ch, "rc-user", userHandler);
+            } catch (Exception | LinkageError e) {
+                Disconnection.record(ch, Disconnection.of(DisconnectCause.OTHER, null, e)
+                        .withDetail("the application's ChannelInitializer threw"));
+                logger.warn("{} the application's ChannelInitializer threw; closing", ChannelLog.id(ch), e);
+                ch.close();
+                return;
+            }
             ch.pipeline().addLast("rc-tail", new Tail());
         }
+    }
+
+    private SslHandler tlsHandler(Channel ch) {
+        Endpoint endpoint = options.endpoint();
+        SslHandler handler = options.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+        // Set either way: Netty 4.2 client contexts verify by default, so "off" has to be explicit too. The
+        // JDK reads a null algorithm as "leave unchanged"; an empty one is what turns the identity check off.
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm(options.tlsHostnameVerification() ? "HTTPS" : "");
+        engine.setSSLParameters(parameters);
+        return handler;
     }
 
     /** Tells listeners about read-idle periods, whatever the user's handlers do with the event. */
@@ -416,6 +445,20 @@ public final class ResilientConnector implements AutoCloseable {
     private final class ReconnectEvents implements ReconnectHandler.Listener {
         @Override
         public void connected(Channel ch) {
+            SslHandler tls = ch.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                ready(ch);
+            } else {
+                // Connected means the handshake succeeded; a failure closes the channel and is reported as lost.
+                tls.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess()) {
+                        ready(ch);
+                    }
+                });
+            }
+        }
+
+        private void ready(Channel ch) {
             synchronized (lock) {
                 if (state.isTerminal()) {
                     ch.close();
@@ -455,7 +498,7 @@ public final class ResilientConnector implements AutoCloseable {
             long suppressed = reconnectWarnings.tryAcquire();
             if (suppressed >= 0) {
                 logger.warn("connector to {}: reconnecting in {} (attempt {}) after {}{}", options.endpoint(),
-                        Durations.format(delay), attempt, after.cause(),
+                        Durations.approx(delay), attempt, after.cause(),
                         suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
             }
             fire(l -> l.reconnectScheduled(attempt, delay));

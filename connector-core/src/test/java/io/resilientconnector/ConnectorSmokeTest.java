@@ -49,6 +49,7 @@ class ConnectorSmokeTest {
                 assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("connected");
                 connector.send(Unpooled.copiedBuffer("one\n", StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
                 assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("one");
+                server.awaitOpenConnections(1);
                 server.closeConnections();
                 assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(DisconnectCause.PEER_CLOSED);
                 assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("connected");

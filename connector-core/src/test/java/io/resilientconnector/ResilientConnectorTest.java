@@ -96,11 +96,12 @@ class ResilientConnectorTest {
         ResilientConnector connector = start(options(type, server.port()).build());
         events.await("CONNECTED", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
+        server.awaitOpenConnections(1);
         server.closeConnections();
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
         events.await("CONNECTED", WAIT);
-        assertThat(server.acceptedCount()).isEqualTo(2);
+        assertThat(server.awaitAccepted(2)).isEqualTo(2);
     }
 
     @ParameterizedTest
@@ -109,7 +110,7 @@ class ResilientConnectorTest {
         LineServer server = server();
         start(options(type, server.port()).build());
         events.await("CONNECTED", WAIT);
-        await().atMost(WAIT).until(() -> server.openConnections() == 1);
+        server.awaitOpenConnections(1);
         server.resetConnections();
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED RESET");
         events.await("CONNECTED", WAIT);
@@ -166,6 +167,7 @@ class ResilientConnectorTest {
         assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("before");
 
         server.stopListening();
+        server.awaitOpenConnections(1);
         server.closeConnections();
         events.await("DISCONNECTED", WAIT);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
@@ -255,7 +257,7 @@ class ResilientConnectorTest {
     void startingTwiceFails() throws Exception {
         ResilientConnector connector = start(options(TransportType.NIO, closedPort()).build());
         assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("connector already started (state: ");
+                .hasMessageStartingWith("connector cannot start in state ").hasMessageEndingWith("(expected: NEW; a connector starts once)");
     }
 
     @Test
@@ -336,6 +338,7 @@ class ResilientConnectorTest {
         closeables.add(connector);
         connector.start();
         events.await("CONNECTED", WAIT);
+        server.awaitOpenConnections(1);
         server.closeConnections();
         events.await("DISCONNECTED PEER_CLOSED", WAIT);
         events.await("CONNECTED", WAIT);
@@ -369,6 +372,7 @@ class ResilientConnectorTest {
             start(options(TransportType.NIO, server.port())
                     .keepAlive(KeepAliveOptions.builder().userTimeout(Duration.ofSeconds(30)).build()).build());
             events.await("CONNECTED", WAIT);
+            server.awaitOpenConnections(1);
             server.closeConnections();
             events.await("CONNECTED", WAIT);
             assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("TCP_USER_TIMEOUT")).singleElement()
@@ -396,7 +400,7 @@ class ResilientConnectorTest {
         LineServer server = server();
         start(options(TransportType.EPOLL, server.port()).build());
         events.await("CONNECTED", WAIT);
-        await().atMost(WAIT).until(() -> server.openConnections() == 1);
+        server.awaitOpenConnections(1);
         server.resetConnections();
         events.await("DISCONNECTED RESET", WAIT);
         assertThat(events.disconnections()).last().satisfies(d -> {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.resilientconnector.cause.CauseClassifier;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
@@ -41,6 +42,17 @@ public final class ConnectionEventLogger extends ChannelDuplexHandler {
             logger.debug("{} exception that does not end the connection by itself", ChannelLog.id(ctx.channel()), cause);
         }
         ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent && !((SslHandshakeCompletionEvent) evt).isSuccess()) {
+            Throwable cause = ((SslHandshakeCompletionEvent) evt).cause();
+            if (Disconnection.record(ctx.channel(), Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, cause))) {
+                logger.debug("{} TLS handshake failed", ChannelLog.id(ctx.channel()), cause);
+            }
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

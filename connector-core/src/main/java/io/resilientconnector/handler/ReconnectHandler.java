@@ -101,8 +101,10 @@ public final class ReconnectHandler extends ChannelInboundHandlerAdapter {
         inFlight = future;
         future.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
+                // A handler may already know why, for example an initializer that threw and closed the channel.
+                Disconnection recorded = Disconnection.recorded(f.channel());
                 lost(f.channel(), stopped ? Disconnection.of(DisconnectCause.LOCAL_CLOSE, null, f.cause())
-                        : CauseClassifier.classifyConnectFailure(f.cause()));
+                        : recorded != null ? recorded : CauseClassifier.classifyConnectFailure(f.cause()));
             }
         });
         return future;

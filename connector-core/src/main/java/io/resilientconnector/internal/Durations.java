@@ -30,4 +30,18 @@ public final class Durations {
         }
         return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
+
+    /**
+     * A short reading for a person, rounded: {@code 850ms} below a second, then seconds with at most one
+     * decimal, such as {@code 1.2s} or {@code 30s}. For log lines about measured or jittered delays, where
+     * {@link #format} would print nanoseconds.
+     */
+    public static String approx(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long tenths = (millis + 50) / 100;
+        return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
+    }
 }

@@ -3,9 +3,7 @@ package io.resilientconnector.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.uring.IoUringChannelOption;
 import io.resilientconnector.internal.Durations;
 import jdk.net.ExtendedSocketOptions;
 
@@ -39,14 +37,11 @@ public final class EffectiveSocketOptions {
         Boolean keepAlive = get(config, ChannelOption.SO_KEEPALIVE);
         switch (transport.type()) {
             case EPOLL:
-                return new EffectiveSocketOptions(transport, keepAlive,
-                        get(config, EpollChannelOption.TCP_KEEPIDLE), get(config, EpollChannelOption.TCP_KEEPINTVL),
-                        get(config, EpollChannelOption.TCP_KEEPCNT), get(config, EpollChannelOption.TCP_USER_TIMEOUT));
-            case IO_URING:
-                return new EffectiveSocketOptions(transport, keepAlive,
-                        get(config, IoUringChannelOption.TCP_KEEPIDLE), get(config, IoUringChannelOption.TCP_KEEPINTVL),
-                        get(config, IoUringChannelOption.TCP_KEEPCNT),
-                        get(config, IoUringChannelOption.TCP_USER_TIMEOUT));
+            case IO_URING: {
+                SocketTuning.LinuxOptions linux = SocketTuning.LinuxOptions.of(transport.type());
+                return new EffectiveSocketOptions(transport, keepAlive, get(config, linux.idle),
+                        get(config, linux.interval), get(config, linux.count), get(config, linux.userTimeout));
+            }
             case NIO:
                 return new EffectiveSocketOptions(transport, keepAlive,
                         get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)),

@@ -62,27 +62,19 @@ public final class SocketTuning {
         String name = transport.displayName();
         switch (transport.type()) {
             case EPOLL:
+            case IO_URING: {
+                LinuxOptions linux = LinuxOptions.of(transport.type());
                 if (keepAlive.enabled()) {
-                    options.put(EpollChannelOption.TCP_KEEPIDLE, idle);
-                    options.put(EpollChannelOption.TCP_KEEPINTVL, interval);
-                    options.put(EpollChannelOption.TCP_KEEPCNT, keepAlive.count());
+                    options.put(linux.idle, idle);
+                    options.put(linux.interval, interval);
+                    options.put(linux.count, keepAlive.count());
                 }
                 if (userTimeoutMillis > 0) {
-                    options.put(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis);
+                    options.put(linux.userTimeout, userTimeoutMillis);
                     userTimeoutApplied = true;
                 }
                 break;
-            case IO_URING:
-                if (keepAlive.enabled()) {
-                    options.put(IoUringChannelOption.TCP_KEEPIDLE, idle);
-                    options.put(IoUringChannelOption.TCP_KEEPINTVL, interval);
-                    options.put(IoUringChannelOption.TCP_KEEPCNT, keepAlive.count());
-                }
-                if (userTimeoutMillis > 0) {
-                    options.put(IoUringChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis);
-                    userTimeoutApplied = true;
-                }
-                break;
+            }
             case NIO: {
                 if (keepAlive.enabled()) {
                     Set<SocketOption<?>> supported = NioSupport.SUPPORTED;
@@ -172,6 +164,32 @@ public final class SocketTuning {
     /** Reads the options back from a connected channel, as the kernel has them. */
     public EffectiveSocketOptions readBack(Channel channel) {
         return EffectiveSocketOptions.read(channel, transport);
+    }
+
+    /** The same four options, which epoll and io_uring each declare as constants of their own. */
+    static final class LinuxOptions {
+        private static final LinuxOptions EPOLL = new LinuxOptions(EpollChannelOption.TCP_KEEPIDLE,
+                EpollChannelOption.TCP_KEEPINTVL, EpollChannelOption.TCP_KEEPCNT, EpollChannelOption.TCP_USER_TIMEOUT);
+        private static final LinuxOptions IO_URING = new LinuxOptions(IoUringChannelOption.TCP_KEEPIDLE,
+                IoUringChannelOption.TCP_KEEPINTVL, IoUringChannelOption.TCP_KEEPCNT,
+                IoUringChannelOption.TCP_USER_TIMEOUT);
+
+        final ChannelOption<Integer> idle;
+        final ChannelOption<Integer> interval;
+        final ChannelOption<Integer> count;
+        final ChannelOption<Integer> userTimeout;
+
+        private LinuxOptions(ChannelOption<Integer> idle, ChannelOption<Integer> interval, ChannelOption<Integer> count,
+                             ChannelOption<Integer> userTimeout) {
+            this.idle = idle;
+            this.interval = interval;
+            this.count = count;
+            this.userTimeout = userTimeout;
+        }
+
+        static LinuxOptions of(TransportType type) {
+            return type == TransportType.EPOLL ? EPOLL : IO_URING;
+        }
     }
 
     /** The options the running JDK supports on a TCP socket channel, probed once. */

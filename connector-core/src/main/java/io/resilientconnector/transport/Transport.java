@@ -48,7 +48,7 @@ public final class Transport {
             Throwable unavailable = unavailabilityCause(requested);
             if (unavailable != null) {
                 throw new IllegalStateException("transport: " + requested + " is not available here: "
-                        + unavailable, unavailable);
+                        + describe(unavailable), unavailable);
             }
             return new Transport(requested, "requested explicitly");
         }
@@ -62,11 +62,13 @@ public final class Transport {
         }
         Throwable ioUring = unavailabilityCause(TransportType.IO_URING);
         if (ioUring == null) {
-            return new Transport(TransportType.IO_URING, "AUTO: io_uring is available; epoll is not (" + epoll + ")");
+            return new Transport(TransportType.IO_URING, "AUTO: io_uring is available; epoll is not ("
+                    + describe(epoll) + ")");
         }
         return new Transport(TransportType.NIO, PlatformDependent.isWindows()
                 ? "AUTO on Windows: NIO is the only transport"
-                : "AUTO: no native transport is available (epoll: " + epoll + "; io_uring: " + ioUring + ")");
+                : "AUTO: no native transport is available (epoll: " + describe(epoll) + "; io_uring: "
+                        + describe(ioUring) + ")");
     }
 
     /**
@@ -115,6 +117,19 @@ public final class Transport {
             default:
                 throw new AssertionError(type);
         }
+    }
+
+    /**
+     * What is wrong, in one line: the innermost cause's message. Netty wraps it, for example "Only supported on
+     * OSX/BSD" inside a bare {@code ExceptionInInitializerError} for kqueue on Linux.
+     */
+    public static String describe(Throwable unavailable) {
+        Throwable root = unavailable;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getMessage() != null ? root.getMessage() : root.getClass().getName();
+        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
     private static Throwable guarded(Supplier<Throwable> cause) {

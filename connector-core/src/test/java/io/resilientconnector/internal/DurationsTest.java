@@ -20,4 +20,12 @@ class DurationsTest {
         assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("1500ns");
         assertThat(Durations.format(Duration.ofSeconds(-2))).isEqualTo("-2s");
     }
+
+    @Test
+    void approximatesForPeopleReadingLogLines() {
+        assertThat(Durations.approx(Duration.ofNanos(439_907_148))).isEqualTo("439ms");
+        assertThat(Durations.approx(Duration.ofMillis(1949))).isEqualTo("1.9s");
+        assertThat(Durations.approx(Duration.ofMillis(1950))).isEqualTo("2s");
+        assertThat(Durations.approx(Duration.ofSeconds(30))).isEqualTo("30s");
+    }
 }

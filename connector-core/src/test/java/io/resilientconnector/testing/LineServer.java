@@ -105,8 +105,27 @@ public final class LineServer implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * Waits until this server has accepted at least {@code count} connections and returns the number
+     * accepted, so a caller can also assert that no more arrived.
+     */
+    public int awaitAccepted(int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> accepted.get() >= count);
+        return accepted.get();
+    }
+
     public int openConnections() {
         return connections.size();
+    }
+
+    /**
+     * Waits until {@code count} connections are open. A client sees its connect complete when the kernel
+     * finishes the handshake, which can be before this server's accept() returns.
+     */
+    public void awaitOpenConnections(int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> connections.size() == count);
     }
 
     /** The next line received, waiting up to {@code timeout}, or {@code null}. */

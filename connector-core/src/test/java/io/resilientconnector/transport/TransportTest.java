@@ -27,9 +27,15 @@ class TransportTest {
         Throwable cause = Transport.unavailabilityCause(unavailable);
         assertThat(cause).isNotNull();
         assertThatThrownBy(() -> Transport.resolve(unavailable)).isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("transport: " + unavailable + " is not available here: ")
-                .hasMessageContaining(cause.toString())
+                .hasMessage("transport: " + unavailable + " is not available here: " + Transport.describe(cause))
                 .hasCause(cause);
+    }
+
+    @Test
+    void describesWhatIsWrongWithTheInnermostCause() {
+        Throwable wrapped = new ExceptionInInitializerError(new UnsupportedOperationException("Only supported on\nOSX/BSD"));
+        assertThat(Transport.describe(new IllegalStateException(wrapped))).isEqualTo("Only supported on OSX/BSD");
+        assertThat(Transport.describe(new ExceptionInInitializerError())).isEqualTo("java.lang.ExceptionInInitializerError");
     }
 
     @Test

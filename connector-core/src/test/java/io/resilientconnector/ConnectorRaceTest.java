@@ -1,0 +1,163 @@
+package io.resilientconnector;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.FullBacklogListener;
+import io.resilientconnector.testing.LineServer;
+import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.Transports;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Every race ends in a defined state, never a stuck one, and never with a reconnect after close(). */
+class ConnectorRaceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ReconnectPolicy FAST = ReconnectPolicy.builder()
+            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
+            .build();
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final EventRecorder events = new EventRecorder();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private ResilientConnector connector(ConnectorOptions.Builder options, io.netty.channel.ChannelHandler handler) {
+        ResilientConnector connector = ResilientConnector.builder(options.reconnect(FAST).build())
+                .handler(handler).listener(events).build();
+        closeables.add(connector);
+        return connector;
+    }
+
+    @Test
+    void closeWhileConnectingAbortsTheAttemptAndNeverReconnects() throws Exception {
+        assumeTrue(Transports.isLinux(), "relies on Linux dropping SYNs to a full accept queue");
+        FullBacklogListener full = new FullBacklogListener();
+        closeables.add(full);
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", full.port())
+                .connectTimeout(Duration.ofSeconds(30)), new NoopInitializer()).start();
+        assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTING);
+        connector.closeAsync().get(5, TimeUnit.SECONDS);
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED LOCAL_CLOSE");
+        assertThat(events.poll(Duration.ofSeconds(1))).as("no reconnect after close").isNull();
+        assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+    }
+
+    @Test
+    void closeDuringTheFlushOfPendingSendsLeavesEveryFutureDoneAndNothingOutOfOrder() throws Exception {
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        server.stopListening();
+        AtomicInteger connects = new AtomicInteger();
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                .maxPendingMessages(20_000).maxPendingBytes(64L * 1024 * 1024), new NoopInitializer());
+        connector.addListener(new ConnectorListener() {
+            @Override
+            public void connected(Channel channel) {
+                if (connects.incrementAndGet() == 1) {
+                    // Close from another thread while the pending messages are being written.
+                    CompletableFuture.runAsync(connector::closeAsync);
+                }
+            }
+        });
+        connector.start();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        String padding = "x".repeat(1000);
+        for (int i = 0; i < 20_000; i++) {
+            futures.add(connector.send(Unpooled.copiedBuffer(i + " " + padding + "\n", StandardCharsets.US_ASCII)));
+        }
+        server.listen();
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).handle((v, e) -> null).get(20, TimeUnit.SECONDS);
+        assertThat(futures).allMatch(CompletableFuture::isDone);
+        int succeeded = 0;
+        while (succeeded < futures.size() && !futures.get(succeeded).isCompletedExceptionally()) {
+            succeeded++;
+        }
+        assertThat(futures.subList(succeeded, futures.size())).as("successes are a prefix, failures the rest")
+                .allMatch(CompletableFuture::isCompletedExceptionally);
+        assertThat(succeeded).as("the close raced the flush").isLessThan(futures.size());
+        // The close is orderly, so the server receives every message whose future succeeded, in order, once.
+        for (int i = 0; i < succeeded; i++) {
+            String line = server.pollLine(10, TimeUnit.SECONDS);
+            assertThat(line).isNotNull().startsWith(i + " ");
+        }
+        assertThat(connects.get()).isEqualTo(1);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+    }
+
+    @Test
+    void aThrowingInitializerIsReportedAsTheCauseAndRetried() throws Exception {
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        AtomicInteger calls = new AtomicInteger();
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()),
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (calls.incrementAndGet() <= 2) {
+                            throw new IllegalStateException("application bug " + calls.get());
+                        }
+                    }
+                }).start();
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED OTHER");
+        assertThat(events.disconnections().get(0).exception()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("application bug 1");
+        assertThat(events.disconnections().get(0).detail()).isEqualTo("the application's ChannelInitializer threw");
+        events.await("RECONNECTING 1", WAIT);
+        events.await("CONNECTED", WAIT);
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
+    }
+
+    @Test
+    void aThrowingInitializerLeadsToGivingUpWhenThePolicySaysSo() throws Exception {
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                        .endpoint("127.0.0.1", server.port()).reconnect(FAST.toBuilder().maxAttempts(2).build()).build())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        throw new IllegalStateException("always");
+                    }
+                }).listener(events).build();
+        closeables.add(connector);
+        connector.start();
+        assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
+        assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
+        assertThat(events.disconnections()).extracting(d -> d.cause()).containsOnly(DisconnectCause.OTHER);
+    }
+
+    @Test
+    void closeBeforeStartIsFinal() {
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", 9), new NoopInitializer());
+        connector.close();
+        connector.close();
+        assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+        assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
+                .hasMessage("connector cannot start in state CLOSED (expected: NEW; a connector starts once)");
+    }
+}

@@ -1,0 +1,161 @@
+package io.resilientconnector;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
+import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Transports;
+import io.resilientconnector.transport.TransportType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A peer that floods data cannot make the receive path buffer without limit: the connector's handlers pass
+ * each buffer on and keep nothing, and an application that reads slowly applies backpressure with auto-read,
+ * which the connector leaves to it.
+ */
+class FloodTest {
+
+    private static final long FLOOD_BYTES = 256L * 1024 * 1024;
+    private static final long MEMORY_BOUND = 32L * 1024 * 1024;
+
+    private ServerSocket server;
+    private ResilientConnector connector;
+    private Thread flooder;
+    private final AtomicLong sent = new AtomicLong();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (connector != null) {
+            connector.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (flooder != null) {
+            flooder.join(10_000);
+        }
+    }
+
+    private int floodingServer() throws IOException {
+        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        flooder = new Thread(() -> {
+            byte[] chunk = new byte[64 * 1024];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) (i % 7 == 0 ? '\n' : i % 7 == 1 ? '\r' : i % 7 == 2 ? 0x1b : i);
+            }
+            try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                while (sent.get() < FLOOD_BYTES) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+            } catch (IOException ignored) {
+                // The client closed: the test is over.
+            }
+        }, "flooder");
+        flooder.setDaemon(true);
+        flooder.start();
+        return server.getLocalPort();
+    }
+
+    /** Samples the direct memory Netty holds until {@code done}, returning the peak. */
+    private static long peakDirectMemoryUntil(java.util.function.BooleanSupplier done, Duration timeout) throws InterruptedException {
+        long peak = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            peak = Math.max(peak, PlatformDependent.usedDirectMemory());
+            assertThat(System.nanoTime()).as("flood finished within %s", timeout).isLessThan(deadline);
+            Thread.sleep(5); // sampling period, not a wait for the code under test
+        }
+        return peak;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportType.class, names = {"EPOLL", "NIO"})
+    void aConsumingApplicationHoldsBoundedMemoryWhileThePeerFloods(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        int port = floodingServer();
+        AtomicLong received = new AtomicLong();
+        EventRecorder events = new EventRecorder();
+        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                received.addAndGet(((ByteBuf) msg).readableBytes());
+                                ReferenceCountUtil.release(msg);
+                            }
+                        });
+                    }
+                }).listener(events).build().start();
+        events.await("CONNECTED", Duration.ofSeconds(10));
+        long peak = peakDirectMemoryUntil(() -> received.get() >= FLOOD_BYTES, Duration.ofSeconds(60));
+        System.out.printf("FLOOD transport=%s received=%d MiB peakDirectMemory=%d KiB%n",
+                type, received.get() >> 20, peak >> 10);
+        assertThat(peak).isLessThan(MEMORY_BOUND);
+        // The flooder closes after its last byte; nothing may have ended the connection before that.
+        assertThat(events.disconnections()).allMatch(d -> d.cause() == io.resilientconnector.cause.DisconnectCause.PEER_CLOSED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportType.class, names = {"EPOLL", "NIO"})
+    void aSlowApplicationPushesBackWithAutoReadAndMemoryStaysBounded(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        int port = floodingServer();
+        AtomicLong received = new AtomicLong();
+        EventRecorder events = new EventRecorder();
+        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.config().setAutoRead(false);
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.read();
+                                ctx.fireChannelActive();
+                            }
+
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                received.addAndGet(((ByteBuf) msg).readableBytes());
+                                ReferenceCountUtil.release(msg);
+                                // A slow consumer: ask for more only a millisecond later.
+                                ctx.executor().schedule(() -> {
+                                    ctx.read();
+                                }, 1, TimeUnit.MILLISECONDS);
+                            }
+                        });
+                    }
+                }).listener(events).build().start();
+        events.await("CONNECTED", Duration.ofSeconds(10));
+        long target = 16L * 1024 * 1024;
+        long peak = peakDirectMemoryUntil(() -> received.get() >= target, Duration.ofSeconds(60));
+        // The peer is held back by the TCP window instead of filling the client's memory.
+        long unsent = FLOOD_BYTES - sent.get();
+        System.out.printf("FLOOD-SLOW transport=%s received=%d MiB peerSent=%d MiB peakDirectMemory=%d KiB%n",
+                type, received.get() >> 20, sent.get() >> 20, peak >> 10);
+        assertThat(peak).isLessThan(MEMORY_BOUND);
+        assertThat(unsent).as("the peer was held back").isGreaterThan(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> connector.state() == ConnectorState.CONNECTED);
+    }
+}

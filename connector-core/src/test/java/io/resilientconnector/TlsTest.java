@@ -1,0 +1,122 @@
+package io.resilientconnector;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.TlsLineServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLHandshakeException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TLS against a local server whose certificate a test CA signed. */
+class TlsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final EventRecorder events = new EventRecorder();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private static SslContext trustingTestCa() throws Exception {
+        try (InputStream ca = TlsLineServer.caCertificate()) {
+            return SslContextBuilder.forClient().trustManager(ca).build();
+        }
+    }
+
+    private TlsLineServer server(String certificate) throws Exception {
+        TlsLineServer server = new TlsLineServer(certificate);
+        closeables.add(server);
+        return server;
+    }
+
+    private ResilientConnector start(ConnectorOptions.Builder options) {
+        ResilientConnector connector = ResilientConnector.builder(options.reconnect(ReconnectPolicy.builder()
+                        .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200))
+                                .jitter(Jitter.NONE).build()).build()).build())
+                .handler(new NoopInitializer()).listener(events).build();
+        closeables.add(connector);
+        return connector.start();
+    }
+
+    @Test
+    void connectsToATrustedServerAndReconnectsOverTls() throws Exception {
+        TlsLineServer server = server("localhost");
+        ResilientConnector connector = start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                .tls(trustingTestCa()));
+        events.await("CONNECTED", WAIT);
+        connector.send(Unpooled.copiedBuffer("over tls\n", StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
+        assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("over tls");
+
+        server.closeConnections();
+        assertThat(events.await("DISCONNECTED", WAIT)).isIn("DISCONNECTED PEER_CLOSED", "DISCONNECTED RESET");
+        events.await("CONNECTED", WAIT);
+        connector.send(Unpooled.copiedBuffer("again\n", StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
+        assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("again");
+    }
+
+    @Test
+    void rejectsACertificateForAnotherHostWithAClearCause() throws Exception {
+        TlsLineServer server = server("wrong-host");
+        ResilientConnector connector = start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                .tls(trustingTestCa()));
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        Disconnection why = events.disconnections().get(0);
+        assertThat(why.exception()).hasCauseInstanceOf(java.security.cert.CertificateException.class)
+                .isInstanceOf(SSLHandshakeException.class);
+        assertThat(why.toString()).startsWith("cause=TLS_HANDSHAKE: SSLHandshakeException").contains("127.0.0.1");
+        events.await("RECONNECTING", WAIT);
+        assertThat(connector.state()).isNotEqualTo(ConnectorState.CONNECTED);
+    }
+
+    @Test
+    void rejectsAServerSignedByAnUntrustedCa() throws Exception {
+        TlsLineServer server = server("localhost");
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                .tls(SslContextBuilder.forClient().build()));
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        assertThat(events.disconnections().get(0).cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
+    }
+
+    @Test
+    void hostnameVerificationCanBeTurnedOff() throws Exception {
+        TlsLineServer server = server("wrong-host");
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .tlsHostnameVerification(false));
+        String first = events.await("", WAIT);
+        assertThat(first).as("first event; disconnections: %s", events.disconnections()).isEqualTo("CONNECTED");
+    }
+
+    @Test
+    void rejectsAServerContextAsClientTls() throws Exception {
+        SslContext serverContext;
+        try (InputStream cert = getClass().getResourceAsStream("/tls/localhost.pem");
+             InputStream key = getClass().getResourceAsStream("/tls/localhost.key")) {
+            serverContext = SslContextBuilder.forServer(cert, key).build();
+        }
+        assertThatThrownBy(() -> ConnectorOptions.builder().tls(serverContext))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tls: a server SslContext");
+    }
+}

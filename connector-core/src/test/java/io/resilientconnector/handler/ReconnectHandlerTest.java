@@ -1,0 +1,124 @@
+package io.resilientconnector.handler;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.testing.LineServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reconnect handler in a plain application Bootstrap, against real sockets. */
+class ReconnectHandlerTest {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    }
+
+    private ReconnectHandler handler(Bootstrap bootstrap, ReconnectPolicy policy) {
+        ReconnectHandler reconnect = new ReconnectHandler(bootstrap, policy, new Random(1), new ReconnectHandler.Listener() {
+            @Override
+            public void connected(Channel channel) {
+                events.add("connected");
+            }
+
+            @Override
+            public void connectionLost(Channel channel, Disconnection why) {
+                events.add("lost " + why.cause());
+            }
+
+            @Override
+            public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
+                events.add("scheduled " + attempt + " " + delay.toMillis() + "ms");
+            }
+
+            @Override
+            public void gaveUp(int attempts, Disconnection last) {
+                events.add("gave up " + attempts);
+            }
+        });
+        bootstrap.handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ConnectionEventLogger(), reconnect);
+            }
+        });
+        return reconnect;
+    }
+
+    private Bootstrap bootstrap(int port) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    private static ReconnectPolicy policy(int maxAttempts) {
+        return ReconnectPolicy.builder().maxAttempts(maxAttempts).backoff(Backoff.builder()
+                .initial(Duration.ofMillis(20)).max(Duration.ofMillis(80)).jitter(Jitter.NONE).build()).build();
+    }
+
+    private String next() throws InterruptedException {
+        String e = events.poll(10, TimeUnit.SECONDS);
+        assertThat(e).as("an event within 10 s").isNotNull();
+        return e;
+    }
+
+    @Test
+    void retriesAFailedConnectThatFiresNoChannelInactive() throws Exception {
+        int port;
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = ss.getLocalPort();
+        }
+        ReconnectHandler reconnect = handler(bootstrap(port), policy(3));
+        reconnect.connect();
+        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
+        assertThat(next()).isEqualTo("scheduled 1 20ms");
+        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
+        assertThat(next()).isEqualTo("scheduled 2 40ms");
+        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
+        assertThat(next()).isEqualTo("scheduled 3 80ms");
+        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
+        assertThat(next()).isEqualTo("gave up 3");
+    }
+
+    @Test
+    void reconnectsAfterAnEstablishedConnectionCloses() throws Exception {
+        try (LineServer server = LineServer.start()) {
+            ReconnectHandler reconnect = handler(bootstrap(server.port()), policy(0));
+            reconnect.connect();
+            assertThat(next()).isEqualTo("connected");
+            server.awaitOpenConnections(1);
+            server.closeConnections();
+            assertThat(next()).isEqualTo("lost PEER_CLOSED");
+            assertThat(next()).isEqualTo("scheduled 1 20ms");
+            assertThat(next()).isEqualTo("connected");
+            reconnect.stop();
+            server.awaitOpenConnections(1);
+            server.closeConnections();
+            assertThat(next()).isEqualTo("lost PEER_CLOSED");
+            assertThat(events.poll(500, TimeUnit.MILLISECONDS)).as("stopped: no reconnect").isNull();
+            assertThat(server.awaitAccepted(2)).isEqualTo(2);
+        }
+    }
+}

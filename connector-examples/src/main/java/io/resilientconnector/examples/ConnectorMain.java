@@ -1,0 +1,461 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.internal.Durations;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.Endpoint;
+import io.resilientconnector.ResilientConnector;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.Transport;
+import io.resilientconnector.transport.TransportType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A netcat that survives: the command-line counterpart of a script that set SO_KEEPALIVE, read with a
+ * five-second timeout and noticed when the peer closed. It connects to {@code --host}:{@code --port}, prints
+ * what it receives and one line per event on stdout, sends each line of stdin, and reconnects with backoff
+ * after every loss. Library logs go to stderr.
+ *
+ * <p>Without {@code --host} it first starts a {@link DemoServer} on loopback and connects to that, so every
+ * event shows within 20 seconds with no setup:
+ *
+ * <pre>
+ * java -jar connector-examples/target/resilient-connector-example.jar
+ * java -jar connector-examples/target/resilient-connector-example.jar --host 127.0.0.1 --port 9999
+ * </pre>
+ *
+ * Exit codes: 0 after {@code --help}, 1 after {@code GAVE_UP}, 2 for invalid input. Otherwise it runs until
+ * stopped (Ctrl-C or SIGTERM), closing the connection on the way out.
+ */
+@Command(name = "resilient-connector-example", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+        description = {
+                "A netcat that survives: connects, prints what it receives and one line per event "
+                        + "(CONNECTED, RECEIVED, READ_IDLE, DISCONNECTED, RECONNECTING, GAVE_UP, SEND_FAILED) on "
+                        + "stdout, sends each line of stdin, and reconnects with backoff. Logs go to stderr.",
+                "Without --host it starts a demo server on loopback and connects to it.",
+                "Durations: 500ms, 5s, 2m; a bare number means seconds.",
+                ""},
+        footer = {"", "Exit codes: 0 after --help, 1 after GAVE_UP, 2 for invalid input; otherwise it runs until "
+                + "stopped (Ctrl-C)."})
+public final class ConnectorMain implements Callable<Integer> {
+
+    static final int EXIT_GAVE_UP = 1;
+    static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
+    /** The host the demo server listens on and the connector then connects to. */
+    static final String DEMO_HOST = "127.0.0.1";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Where to connect: a host name or IP address. Default: none, which starts the demo server.")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "1..65535. Required with --host; without it, the demo server's port (default: a free one).")
+    Integer port;
+
+    @Option(names = "--transport", paramLabel = TransportConverter.FORM, converter = TransportConverter.class,
+            description = "Default: ${DEFAULT-VALUE}, the best available here (epoll, io_uring, else nio).")
+    TransportType transport;
+
+    @Option(names = "--keepalive-idle", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "TCP_KEEPIDLE, whole seconds in 1..32767. Default: ${DEFAULT-VALUE}.")
+    Duration keepAliveIdle;
+
+    @Option(names = "--keepalive-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "TCP_KEEPINTVL, whole seconds in 1..32767. Default: ${DEFAULT-VALUE}.")
+    Duration keepAliveInterval;
+
+    @Option(names = "--keepalive-count", paramLabel = "N",
+            description = "TCP_KEEPCNT, 1..127. Default: ${DEFAULT-VALUE}.")
+    int keepAliveCount;
+
+    @Option(names = "--user-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "TCP_USER_TIMEOUT (epoll and io_uring), whole milliseconds; 0 disables. "
+                    + "Default: idle + interval x count.")
+    Duration userTimeout;
+
+    @Option(names = "--read-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "READ_IDLE after this long without data; 0 disables. Default: ${DEFAULT-VALUE}.")
+    Duration readTimeout;
+
+    @Option(names = "--read-idle-close-after", paramLabel = "N",
+            description = "Close after N consecutive read-idle periods; 0 never closes. Default: ${DEFAULT-VALUE}.")
+    int readIdleCloseAfter;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "1ms..10m. Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
+
+    @Option(names = "--write-stall-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close when pending output makes no progress this long; 0 disables, else 100ms..1d. "
+                    + "Default: the user timeout.")
+    Duration writeStallTimeout;
+
+    @Option(names = "--backoff-initial", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "First reconnect delay, before jitter. Default: ${DEFAULT-VALUE}.")
+    Duration backoffInitial;
+
+    @Option(names = "--backoff-max", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest reconnect delay. Default: ${DEFAULT-VALUE}.")
+    Duration backoffMax;
+
+    @Option(names = "--max-attempts", paramLabel = "N",
+            description = "Give up after N consecutive failed attempts; 0 never gives up. Default: ${DEFAULT-VALUE}.")
+    int maxAttempts;
+
+    @Option(names = "--tls",
+            description = "Speak TLS. The server's certificate must be trusted (the system's CAs, or --tls-trust) "
+                    + "and match --host.")
+    boolean tls;
+
+    @Option(names = "--tls-trust", paramLabel = "PEM",
+            description = "Trust the CA certificates in this PEM file instead of the system's. Implies --tls.")
+    File tlsTrust;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private final InputStream stdin;
+    private final DemoServer.Schedule demoSchedule;
+    private final boolean installShutdownHook;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private volatile ResilientConnector connector;
+    private volatile DemoServer demoServer;
+
+    public ConnectorMain() {
+        this(System.in, DemoServer.Schedule.defaults(), true);
+    }
+
+    /** For tests: another stdin, a faster demo, and no JVM shutdown hook. */
+    ConnectorMain(InputStream stdin, DemoServer.Schedule demoSchedule, boolean installShutdownHook) {
+        this.stdin = stdin;
+        this.demoSchedule = demoSchedule;
+        this.installShutdownHook = installShutdownHook;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new ConnectorMain()).execute(args));
+    }
+
+    /** The command line for {@code main}, with this program's defaults and one-line error messages. */
+    static CommandLine commandLine(ConnectorMain main) {
+        return new CommandLine(main)
+                .setDefaultValueProvider(new Defaults())
+                .setParameterExceptionHandler(ConnectorMain::invalidInput);
+    }
+
+    @Override
+    public Integer call() {
+        ConnectorOptions.Builder options = validatedOptions();
+        EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readTimeout,
+                () -> exit.complete(EXIT_GAVE_UP));
+        try {
+            String targetHost = host;
+            int targetPort;
+            if (host == null) {
+                DemoServer.Schedule schedule = demoSchedule.fitting(readTimeout);
+                demoServer = startDemoServer(port == null ? 0 : port, schedule);
+                targetHost = DEMO_HOST;
+                targetPort = demoServer.port();
+                printer.info("DEMO_SERVER", "listening on " + demoServer.address() + ": a line every "
+                        + Durations.approx(schedule.lineInterval()) + ", quiet for "
+                        + Durations.approx(schedule.pause()) + " after every " + schedule.linesPerBurst()
+                        + " lines, drops each connection after " + Durations.approx(schedule.dropMin()) + ".."
+                        + Durations.approx(schedule.dropMax()) + "; type a line to send it");
+            } else {
+                targetPort = port;
+            }
+            connector = ResilientConnector.builder(options.endpoint(targetHost, targetPort).build())
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new Printer(printer));
+                        }
+                    })
+                    .listener(printer)
+                    .build();
+            if (installShutdownHook) {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "connector-shutdown"));
+            }
+            connector.start();
+            StdinForwarder.start(stdin, connector, printer);
+            return exit.join();
+        } finally {
+            closeAll();
+        }
+    }
+
+    /** Stops the program as Ctrl-C does: {@link #call()} returns 0 once the connection is closed. */
+    void stop() {
+        exit.complete(0);
+        closeAll();
+    }
+
+    /** The running connector, or {@code null} before it is built. */
+    ResilientConnector connector() {
+        return connector;
+    }
+
+    private void closeAll() {
+        ResilientConnector c = connector;
+        if (c != null) {
+            c.close();
+        }
+        DemoServer d = demoServer;
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    private DemoServer startDemoServer(int demoPort, DemoServer.Schedule schedule) {
+        try {
+            return DemoServer.start(demoPort, schedule, new Random());
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--port': " + e.getMessage()
+                    + " (expected: a free port for the demo server, or no --port to pick one)");
+        }
+    }
+
+    /**
+     * Every option checked by the builders that own its rules, before anything starts, with each builder's
+     * message restated in terms of the flag that set the value.
+     */
+    private ConnectorOptions.Builder validatedOptions() {
+        if (host != null) {
+            check("--host", () -> Endpoint.of(host, 1));
+            if (port == null) {
+                throw new ParameterException(spec.commandLine(),
+                        "Missing option '--port' (expected: --port 1..65535 with --host)");
+            }
+        }
+        if (port != null) {
+            check("--port", () -> Endpoint.of(DEMO_HOST, port));
+        }
+        if (transport != TransportType.AUTO) {
+            Throwable unavailable = Transport.unavailabilityCause(transport);
+            if (unavailable != null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--transport': "
+                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + Transport.describe(unavailable)
+                        + " (expected: auto, or a transport this machine supports)");
+            }
+        }
+        KeepAliveOptions.Builder keepAlive = KeepAliveOptions.builder();
+        check("--keepalive-idle", () -> keepAlive.idle(keepAliveIdle));
+        check("--keepalive-interval", () -> keepAlive.interval(keepAliveInterval));
+        check("--keepalive-count", () -> keepAlive.count(keepAliveCount));
+        if (userTimeout != null) {
+            check("--user-timeout", () -> keepAlive.userTimeout(userTimeout));
+        }
+        Backoff.Builder backoff = Backoff.builder();
+        check("--backoff-initial", () -> backoff.initial(backoffInitial));
+        check("--backoff-max", () -> backoff.max(backoffMax));
+        ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder().backoff(checkTogether(backoff::build));
+        check("--max-attempts", () -> reconnect.maxAttempts(maxAttempts));
+
+        ConnectorOptions.Builder options = ConnectorOptions.builder()
+                .transport(transport)
+                .keepAlive(keepAlive.build())
+                .reconnect(reconnect.build());
+        check("--connect-timeout", () -> options.connectTimeout(connectTimeout));
+        check("--read-timeout", () -> options.readTimeout(readTimeout));
+        check("--read-idle-close-after", () -> options.readIdleCloseAfter(readIdleCloseAfter));
+        if (writeStallTimeout != null) {
+            check("--write-stall-timeout", () -> options.writeStallTimeout(writeStallTimeout));
+        }
+        if (tls || tlsTrust != null) {
+            if (host == null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls': the demo server "
+                        + "speaks plain TCP (expected: --tls with --host and --port of a TLS server)");
+            }
+            SslContext context = tlsContext();
+            options.tls(context);
+        }
+        // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
+        checkTogether(() -> options.endpoint(DEMO_HOST, 1).build());
+        return options;
+    }
+
+    private SslContext tlsContext() {
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (tlsTrust != null) {
+            if (!tlsTrust.isFile() || !tlsTrust.canRead()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-trust': " + tlsTrust
+                        + " is not a readable file (expected: a PEM file of CA certificates)");
+            }
+            try {
+                builder.trustManager(tlsTrust);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-trust': " + tlsTrust
+                        + ": " + oneLine(String.valueOf(e.getMessage())) + " (expected: a PEM file of CA certificates)");
+            }
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '"
+                    + (tlsTrust != null ? "--tls-trust" : "--tls") + "': " + oneLine(String.valueOf(e.getMessage()))
+                    + " (expected: a PEM file of CA certificates)");
+        }
+    }
+
+    /** Runs one builder step for {@code flag}, turning its complaint into a usage error about the flag. */
+    private void check(String flag, Supplier<?> step) {
+        try {
+            step.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            String message = oneLine(String.valueOf(e.getMessage()));
+            // The builders' messages read "name: value (expected: ...)"; the flag replaces the name.
+            int colon = message.indexOf(": ");
+            String rest = colon > 0 && message.indexOf(' ') > colon ? message.substring(colon + 2) : message;
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + flag + "': " + rest);
+        }
+    }
+
+    /** Runs a step that checks several options against each other, naming the flags in its complaint. */
+    private <T> T checkTogether(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid combination of options: " + flagNames(oneLine(String.valueOf(e.getMessage()))));
+        }
+    }
+
+    /** The builders' option names, and the flags that set them. */
+    private static final Map<String, String> FLAGS = new LinkedHashMap<>();
+
+    static {
+        FLAGS.put("keepAlive.userTimeout", "--user-timeout");
+        FLAGS.put("keepAlive.idle", "--keepalive-idle");
+        FLAGS.put("keepAlive.interval", "--keepalive-interval");
+        FLAGS.put("keepAlive.count", "--keepalive-count");
+        FLAGS.put("backoff.initial", "--backoff-initial");
+        FLAGS.put("backoff.max", "--backoff-max");
+        FLAGS.put("reconnect.maxAttempts", "--max-attempts");
+        FLAGS.put("readIdleCloseAfter", "--read-idle-close-after");
+        FLAGS.put("readTimeout", "--read-timeout");
+        FLAGS.put("connectTimeout", "--connect-timeout");
+        FLAGS.put("writeStallTimeout", "--write-stall-timeout");
+    }
+
+    private static final Pattern NAME = Pattern.compile("(?<![\\w.-])[a-zA-Z]+(?:\\.[a-zA-Z]+)?(?![\\w.])");
+
+    static String flagNames(String message) {
+        Matcher m = NAME.matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(FLAGS.getOrDefault(m.group(), m.group())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** Invalid input: one line on stderr that names the flag and the expected form, and exit code 2. */
+    private static int invalidInput(ParameterException e, String[] args) {
+        String message = oneLine(String.valueOf(e.getMessage()));
+        if (e instanceof UnmatchedArgumentException) {
+            List<String> suggestions = ((UnmatchedArgumentException) e).getSuggestions();
+            message += " (expected: one of the options --help lists"
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions) + "?") + ")";
+        }
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println(message);
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+
+    /** Prints what each connection delivers, then releases it. */
+    private static final class Printer extends SimpleChannelInboundHandler<ByteBuf> {
+        private final EventPrinter printer;
+
+        Printer(EventPrinter printer) {
+            this.printer = printer;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf data) {
+            printer.received(data);
+        }
+    }
+
+    /** The library's defaults, formatted as the flags accept them, so the help text cannot drift from them. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec)) {
+                return null;
+            }
+            switch (((OptionSpec) arg).longestName()) {
+                case "--transport":
+                    return ConnectorOptions.DEFAULT_TRANSPORT.name().toLowerCase(Locale.ROOT);
+                case "--keepalive-idle":
+                    return flagForm(KeepAliveOptions.DEFAULT_IDLE);
+                case "--keepalive-interval":
+                    return flagForm(KeepAliveOptions.DEFAULT_INTERVAL);
+                case "--keepalive-count":
+                    return String.valueOf(KeepAliveOptions.DEFAULT_COUNT);
+                case "--read-timeout":
+                    return flagForm(ConnectorOptions.DEFAULT_READ_TIMEOUT);
+                case "--read-idle-close-after":
+                    return String.valueOf(ConnectorOptions.DEFAULT_READ_IDLE_CLOSE_AFTER);
+                case "--connect-timeout":
+                    return flagForm(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
+                case "--backoff-initial":
+                    return flagForm(Backoff.DEFAULT_INITIAL);
+                case "--backoff-max":
+                    return flagForm(Backoff.DEFAULT_MAX);
+                case "--max-attempts":
+                    return String.valueOf(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS);
+                default:
+                    return null;
+            }
+        }
+
+        /** {@code 60s} rather than {@code 1m}: seconds are what the script and the kernel speak. */
+        private static String flagForm(Duration d) {
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.internal.ChannelLog;
+import io.resilientconnector.internal.Durations;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.SendRejectedException;
+import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.internal.LogText;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Prints one line per event, event name first in capitals, for people and for {@code grep}:
+ * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED}, {@code RECONNECTING},
+ * {@code GAVE_UP} and {@code SEND_FAILED}. Everything a peer or a user sent is escaped, so it cannot forge
+ * a line.
+ */
+final class EventPrinter implements ConnectorListener {
+
+    /** The most received bytes shown per read; longer reads end with {@code ...}. */
+    static final int PREVIEW_BYTES = 1024;
+
+    private final PrintWriter out;
+    private final Duration readTimeout;
+    private final Runnable onGaveUp;
+    private volatile long connectedAtNanos = -1;
+
+    /**
+     * @param readTimeout the connector's read timeout, to say how long reads were idle
+     * @param onGaveUp    run after {@code GAVE_UP} is printed
+     */
+    EventPrinter(PrintWriter out, Duration readTimeout, Runnable onGaveUp) {
+        this.out = out;
+        this.readTimeout = readTimeout;
+        this.onGaveUp = onGaveUp;
+    }
+
+    @Override
+    public void connected(Channel channel) {
+        connectedAtNanos = System.nanoTime();
+        print("CONNECTED remote=" + ChannelLog.address(channel.remoteAddress()) + " local=" + ChannelLog.address(channel.localAddress())
+                + " id=" + channel.id().asShortText());
+    }
+
+    @Override
+    public void disconnected(Disconnection why) {
+        StringBuilder line = new StringBuilder("DISCONNECTED ").append(describe(why));
+        long since = connectedAtNanos;
+        if (since >= 0 && !why.cause().isConnectFailure()) {
+            line.append(" up=").append(Durations.approx(Duration.ofNanos(System.nanoTime() - since)));
+            connectedAtNanos = -1;
+        }
+        print(line.toString());
+    }
+
+    @Override
+    public void reconnectScheduled(int attempt, Duration delay) {
+        print("RECONNECTING attempt=" + attempt + " delay=" + Durations.approx(delay));
+    }
+
+    @Override
+    public void gaveUp(int attempts, Disconnection last) {
+        print("GAVE_UP attempts=" + attempts + " last " + describe(last));
+        onGaveUp.run();
+    }
+
+    @Override
+    public void readIdle(Channel channel, int consecutive) {
+        print("READ_IDLE idle=" + Durations.approx(readTimeout.multipliedBy(consecutive)) + " consecutive=" + consecutive);
+    }
+
+    /** What the connection delivered; the caller keeps ownership of {@code data}. */
+    void received(ByteBuf data) {
+        print("RECEIVED " + data.readableBytes() + " bytes: " + LogText.preview(data, PREVIEW_BYTES));
+    }
+
+    /** A line from stdin that will not reach the socket. */
+    void sendFailed(String line, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String reason = cause instanceof SendRejectedException
+                ? ((SendRejectedException) cause).reason().name() : "WRITE_FAILED";
+        print("SEND_FAILED reason=" + reason + " line=\"" + LogText.escape(line) + "\" error=\""
+                + LogText.escape(String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()))
+                + "\"");
+    }
+
+    /** A line that is not about the connection, such as the demo server's address. */
+    void info(String event, String text) {
+        print(event + " " + text);
+    }
+
+    private synchronized void print(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    /** {@code cause=... errno=...}, with the detail and, where no errno says it, the error. */
+    static String describe(Disconnection why) {
+        StringBuilder s = new StringBuilder("cause=").append(why.cause())
+                .append(" errno=").append(why.errno() != null ? why.errno() : "n/a");
+        if (why.detail() != null) {
+            s.append(" detail=\"").append(LogText.escape(why.detail())).append('"');
+        }
+        Throwable e = why.exception();
+        if (e != null && why.errno() == null) {
+            // Without an errno (NIO, timeouts, resolution) the exception is the only account of what happened.
+            s.append(" error=\"").append(e.getClass().getSimpleName());
+            if (e.getMessage() != null) {
+                s.append(": ").append(LogText.escape(e.getMessage()));
+            }
+            s.append('"');
+        }
+        return s.toString();
+    }
+
+}

@@ -1,0 +1,161 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.handler.WriteProgressWatchdog;
+import io.resilientconnector.internal.Durations;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.Transport;
+import io.resilientconnector.transport.TransportType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line, run in this JVM: invalid input gets one line naming the flag, and exit code 2. */
+class ConnectorMainOptionsTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '"', value = {
+            // args => the flag named => the expected form
+            "--port 70000 => '--port' => (expected: 1..65535)",
+            "--port 0 => '--port' => (expected: 1..65535)",
+            "--port abc => '--port' => 'abc' is not an int",
+            "--keepalive-count 200 => '--keepalive-count' => (expected: 1..127)",
+            "--keepalive-count 0 => '--keepalive-count' => (expected: 1..127)",
+            "--read-timeout abc => '--read-timeout' => (expected: a duration such as 500ms, 5s or 2m",
+            "--read-timeout -5s => '--read-timeout' => (expected: a duration such as 500ms, 5s or 2m",
+            "--connect-timeout 1.5s => '--connect-timeout' => (expected: a duration such as 500ms, 5s or 2m",
+            "--transport foo => '--transport' => (expected: auto|epoll|io_uring|kqueue|nio)",
+            "--bogus => '--bogus' => (expected: one of the options --help lists",
+            "--prot 9999 => '--prot' => (expected: one of the options --help lists",
+            "--host 127.0.0.1 => '--port' => (expected: --port 1..65535 with --host)",
+            "--port => '--port' => (PORT)",
+            // Rules that live in the core builders, restated in terms of the flag.
+            "--keepalive-idle 500ms => '--keepalive-idle' => (expected: whole seconds in 1..32767)",
+            "--keepalive-idle 40000 => '--keepalive-idle' => (expected: whole seconds in 1..32767)",
+            "--keepalive-interval 0 => '--keepalive-interval' => (expected: whole seconds in 1..32767)",
+            "--connect-timeout 0 => '--connect-timeout' => (expected: > 0 and <= 10m)",
+            "--connect-timeout 11m => '--connect-timeout' => (expected: > 0 and <= 10m)",
+            "--read-timeout 2d => '--read-timeout' => (expected: a duration",
+            "--read-timeout 25h => '--read-timeout' => (expected: 0 to disable, or > 0 and <= 24h)",
+            "--write-stall-timeout 50ms => '--write-stall-timeout' => (expected: 0 to disable, or 100ms..1d)",
+            "--max-attempts -1 => '--max-attempts' => (expected: 0..2147483647)",
+            "--read-idle-close-after -1 => '--read-idle-close-after' => (expected: 0..1000000)",
+            "--backoff-initial 0 => '--backoff-initial' => (expected: > 0 and <= 24h)",
+            "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
+            "--read-timeout 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-timeout is 0 => (expected: --read-timeout > 0",
+    })
+    void rejectsInvalidInputWithOneLineNamingTheFlag(String args, String flag, String expected) {
+        InProcessMain run = InProcessMain.run(args.trim().split("\\s+"));
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines().get(0)).contains(flag).contains(expected).doesNotContain("Exception");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void rejectsABlankHost() {
+        InProcessMain run = InProcessMain.run("--host", " ", "--port", "9999");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString()
+                .contains("'--host'").contains("(expected: a host name or IP address)");
+    }
+
+    @Test
+    void rejectsATransportThatIsNotAvailableHere() {
+        // Every platform lacks at least one of these: Linux has no kqueue, macOS no epoll, Windows none.
+        TransportType unavailable = Stream.of(TransportType.EPOLL, TransportType.IO_URING, TransportType.KQUEUE)
+                .filter(t -> Transport.unavailabilityCause(t) != null).findFirst().orElseThrow();
+        String name = unavailable.name().toLowerCase(Locale.ROOT);
+
+        InProcessMain run = InProcessMain.run("--transport", name, "--host", "127.0.0.1", "--port", "9");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString()
+                .contains("'--transport'").contains(name + " is not available here")
+                .contains("(expected: auto, or a transport this machine supports)");
+    }
+
+    @Test
+    void rejectsADemoServerPortThatIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InProcessMain run = InProcessMain.run("--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(run.exitCode()).isCompletedWithValue(2);
+            assertThat(run.errLines()).singleElement().asString()
+                    .contains("'--port'").contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("(expected: a free port for the demo server, or no --port to pick one)");
+        }
+    }
+
+    @Test
+    void acceptsTransportNamesInAnyCase() {
+        assertThat(new TransportConverter().convert("io_uring")).isEqualTo(TransportType.IO_URING);
+        assertThat(new TransportConverter().convert("IO-URING")).isEqualTo(TransportType.IO_URING);
+        assertThat(new TransportConverter().convert("Nio")).isEqualTo(TransportType.NIO);
+    }
+
+    @Test
+    void helpExitsZeroAndListsEveryFlagWithTheLibraryDefaults() {
+        InProcessMain run = InProcessMain.run("--help");
+
+        assertThat(run.exitCode()).isCompletedWithValue(0);
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("--host", "--port", "--transport", "--keepalive-idle", "--keepalive-interval",
+                "--keepalive-count", "--user-timeout", "--read-timeout", "--read-idle-close-after", "--connect-timeout",
+                "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--tls", "--tls-trust",
+                "--help");
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: 60s", "Default: 15s", "Default: 4.", "Default: 5s", "Default: auto",
+                "Default: 10s", "Default: 1s", "Default: 30s");
+        // The ranges in the help text are the builders' ranges.
+        assertThat(run.out()).contains("1.." + KeepAliveOptions.MAX_SECONDS, "1.." + KeepAliveOptions.MAX_COUNT,
+                Durations.format(ConnectorOptions.MAX_CONNECT_TIMEOUT),
+                Durations.format(WriteProgressWatchdog.MIN_STALL_TIMEOUT) + "..");
+    }
+
+    @Test
+    void rejectsATrustFileThatIsNotThere() {
+        InProcessMain run = InProcessMain.run("--host", "127.0.0.1", "--port", "9999", "--tls-trust", "/no/such/ca.pem");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString().startsWith("Invalid value for option '--tls-trust': ")
+                .endsWith("is not a readable file (expected: a PEM file of CA certificates)");
+    }
+
+    @Test
+    void rejectsATrustFileThatIsNotPem() throws Exception {
+        java.nio.file.Path garbage = java.nio.file.Files.createTempFile("garbage", ".pem");
+        java.nio.file.Files.writeString(garbage, "not a certificate\n");
+        try {
+            InProcessMain run = InProcessMain.run("--host", "127.0.0.1", "--port", "9999", "--tls-trust", garbage.toString());
+            assertThat(run.exitCode()).isCompletedWithValue(2);
+            assertThat(run.errLines()).singleElement().asString().startsWith("Invalid value for option '--tls-trust': ")
+                    .endsWith("(expected: a PEM file of CA certificates)");
+        } finally {
+            java.nio.file.Files.delete(garbage);
+        }
+    }
+
+    @Test
+    void rejectsTlsWithTheDemoServer() {
+        InProcessMain run = InProcessMain.run("--tls");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.errLines()).singleElement().asString().contains("'--tls'").contains("the demo server speaks plain TCP");
+    }
+
+    @Test
+    void translatesBuilderNamesToFlags() {
+        assertThat(ConnectorMain.flagNames("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
+                .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
+        assertThat(ConnectorMain.flagNames("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
+    }
+}

@@ -1,0 +1,43 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.testing.TlsLineServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ConnectorMainTlsTest {
+
+    @Test
+    void connectsOverTlsTrustingAGivenCa() throws Exception {
+        Path ca = Files.createTempFile("ca", ".pem");
+        try (InputStream in = TlsLineServer.caCertificate()) {
+            Files.copy(in, ca, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (TlsLineServer server = new TlsLineServer("localhost");
+             InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
+                     "--host", "127.0.0.1", "--port", String.valueOf(server.port()), "--tls-trust", ca.toString())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("CONNECTED"));
+        } finally {
+            Files.delete(ca);
+        }
+    }
+
+    @Test
+    void reportsAnUntrustedServerAsATlsHandshakeFailure() throws Exception {
+        try (TlsLineServer server = new TlsLineServer("localhost");
+             InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
+                     "--host", "127.0.0.1", "--port", String.valueOf(server.port()), "--tls")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("DISCONNECTED"));
+            assertThat(run.outLines()).filteredOn(l -> l.startsWith("DISCONNECTED")).first().asString()
+                    .startsWith("DISCONNECTED cause=TLS_HANDSHAKE");
+            assertThat(run.printed("CONNECTED")).isFalse();
+        }
+    }
+}

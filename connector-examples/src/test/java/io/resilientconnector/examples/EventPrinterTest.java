@@ -1,0 +1,93 @@
+package io.resilientconnector.examples;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.resilientconnector.SendRejectedException;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.cause.Disconnection;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The event lines: event name first, errno or n/a, and nothing from the peer unescaped. */
+class EventPrinterTest {
+
+    private final StringWriter text = new StringWriter();
+    private final AtomicBoolean gaveUp = new AtomicBoolean();
+    private final EventPrinter printer = new EventPrinter(new PrintWriter(text), Duration.ofSeconds(5), () -> gaveUp.set(true));
+
+    @Test
+    void printsTheErrnoWhenTheTransportReportsOne() {
+        printer.disconnected(Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", new IOException("timed out")));
+
+        assertThat(text.toString()).isEqualTo("DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT" + System.lineSeparator());
+    }
+
+    @Test
+    void printsErrnoNotAvailableAndTheErrorWhenThereIsNoErrno() {
+        printer.disconnected(Disconnection.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused")));
+
+        assertThat(text.toString().trim())
+                .isEqualTo("DISCONNECTED cause=CONNECT_REFUSED errno=n/a error=\"ConnectException: Connection refused\"");
+    }
+
+    @Test
+    void printsTheDetailOfADisconnection() {
+        printer.disconnected(Disconnection.of(DisconnectCause.READ_IDLE).withDetail("nothing received for 15s"));
+
+        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=READ_IDLE errno=n/a detail=\"nothing received for 15s\"");
+    }
+
+    @Test
+    void printsReconnectDelaysForPeople() {
+        printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890));
+        printer.reconnectScheduled(4, Duration.ofMillis(850));
+        printer.reconnectScheduled(5, Duration.ofSeconds(30));
+
+        assertThat(text.toString().lines()).containsExactly(
+                "RECONNECTING attempt=3 delay=1.2s", "RECONNECTING attempt=4 delay=850ms", "RECONNECTING attempt=5 delay=30s");
+    }
+
+    @Test
+    void escapesControlCharactersInWhatWasReceived() {
+        ByteBuf data = Unpooled.copiedBuffer("ok\r\n\u001b[2Jfake line\n", StandardCharsets.ISO_8859_1);
+        try {
+            printer.received(data);
+        } finally {
+            data.release();
+        }
+
+        assertThat(text.toString()).isEqualTo("RECEIVED 18 bytes: ok\\r\\n\\x1b[2Jfake line\\n" + System.lineSeparator());
+    }
+
+    @Test
+    void printsReadIdleWithHowLongReadsWereIdle() {
+        printer.readIdle(null, 3);
+
+        assertThat(text.toString().trim()).isEqualTo("READ_IDLE idle=15s consecutive=3");
+    }
+
+    @Test
+    void printsGaveUpThenTellsTheProgram() {
+        printer.gaveUp(5, Disconnection.of(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED", new IOException()));
+
+        assertThat(text.toString().trim()).isEqualTo("GAVE_UP attempts=5 last cause=CONNECT_REFUSED errno=ECONNREFUSED");
+        assertThat(gaveUp).isTrue();
+    }
+
+    @Test
+    void printsWhySendFailed() {
+        printer.sendFailed("hi\u0007", new SendRejectedException(SendRejectedException.Reason.BUFFER_FULL, "pending-send buffer full"));
+
+        assertThat(text.toString().trim())
+                .isEqualTo("SEND_FAILED reason=BUFFER_FULL line=\"hi\\x07\" error=\"pending-send buffer full\"");
+    }
+}

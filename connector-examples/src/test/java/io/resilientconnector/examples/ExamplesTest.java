@@ -1,0 +1,71 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.testing.LineServer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The two library examples connect, receive, and come back after the server drops them. */
+class ExamplesTest {
+
+    @Test
+    void embeddedExampleConnectsSendsReceivesAndReconnects() throws Exception {
+        List<String> out = new CopyOnWriteArrayList<>();
+        try (LineServer server = LineServer.start();
+             EmbeddedExample example = new EmbeddedExample("127.0.0.1", server.port(), out::add)) {
+            assertThat(server.pollLine(10, TimeUnit.SECONDS)).isEqualTo("hello from EmbeddedExample");
+
+            server.broadcast("first\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
+
+            server.closeConnections();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedCount() == 2 && server.openConnections() == 1);
+            server.broadcast("second\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: second"));
+            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=PEER_CLOSED"))
+                    .anyMatch(l -> l.startsWith("reconnecting: attempt 1"));
+        }
+    }
+
+    @Test
+    void ownBootstrapExampleConnectsReceivesAndReconnects() throws Exception {
+        List<String> out = new CopyOnWriteArrayList<>();
+        try (LineServer server = LineServer.start();
+             OwnBootstrapExample example = new OwnBootstrapExample("127.0.0.1", server.port(), out::add)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
+            assertThat(out).anyMatch(l -> l.startsWith("connected: transport=") && l.contains("SO_KEEPALIVE=true"));
+
+            server.broadcast("first\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
+
+            server.closeConnections();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedCount() == 2 && server.openConnections() == 1);
+            server.broadcast("second\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: second"));
+            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=PEER_CLOSED"))
+                    .anyMatch(l -> l.startsWith("reconnecting: attempt 1"));
+        }
+    }
+
+    @Test
+    void ownBootstrapExampleStopsReconnectingOnClose() throws Exception {
+        List<String> out = new CopyOnWriteArrayList<>();
+        try (LineServer server = LineServer.start()) {
+            OwnBootstrapExample example = new OwnBootstrapExample("127.0.0.1", server.port(), out::add);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
+
+            example.close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
+            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=LOCAL_CLOSE"))
+                    .noneMatch(l -> l.startsWith("reconnecting"));
+            assertThat(server.acceptedCount()).isEqualTo(1);
+        }
+    }
+}
