@@ -22,12 +22,12 @@ final class Bench {
 
     /**
      * Sends the connector's and Netty's log lines to a file of this process's own, so that thousands of
-     * connect and disconnect lines at INFO neither flood the console nor interleave between processes. Call
-     * before anything touches SLF4J.
+     * connect and disconnect lines at INFO neither flood the console nor interleave between processes. The file
+     * goes in {@code -Dbenchmark.log.dir}, or else the temporary directory. Call before anything touches SLF4J.
      */
     static void logToFile(String name) {
         if (System.getProperty("benchmark.log.file") == null) {
-            String file = Paths.get(System.getProperty("java.io.tmpdir"),
+            String file = Paths.get(System.getProperty("benchmark.log.dir", System.getProperty("java.io.tmpdir")),
                     "resilient-connector-" + name + "-" + ProcessHandle.current().pid() + ".log").toString();
             System.setProperty("benchmark.log.file", file);
         }

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.IdleScaleBenchmark \
  *     [--transports epoll,nio] [--counts 5000,10000,15000,50000] [--cpu-at 10000] [--cpu-window-ms 20000] \
- *     [--runs 3] [--ports 4] [--group-threads 2]
+ *     [--runs 3] [--ports 4] [--group-threads 2] [--batch 500] [--settle-ms 1000]
  * </pre>
  */
 public final class IdleScaleBenchmark {
@@ -48,6 +48,7 @@ public final class IdleScaleBenchmark {
         int portCount = a.integer("ports", 4);
         int groupThreads = a.integer("group-threads", 2);
         int batch = a.integer("batch", 500);
+        int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
 
         long fdLimit = Bench.openFileLimit();
@@ -83,7 +84,7 @@ public final class IdleScaleBenchmark {
                 for (TransportType transport : transports) {
                     String[] order = run % 2 == 1 ? new String[] {"connector", "plain"} : new String[] {"plain", "connector"};
                     for (String impl : order) {
-                        Measurement m = measure(transport, impl, ports, counts, cpuAt, windowMs, groupThreads, batch);
+                        Measurement m = measure(transport, impl, ports, counts, cpuAt, windowMs, groupThreads, batch, settleMs);
                         results.computeIfAbsent(transport + " " + impl, k -> new ArrayList<>()).add(m);
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: %.0f B/connection, threads %d, idle CPU %s%n",
                                 run, transport, impl, m.slope, m.threadsAtMost,
@@ -128,11 +129,12 @@ public final class IdleScaleBenchmark {
     }
 
     private static Measurement measure(TransportType transport, String impl, String ports, List<Integer> counts,
-                                       int cpuAt, int windowMs, int groupThreads, int batch) throws Exception {
+                                       int cpuAt, int windowMs, int groupThreads, int batch, int settleMs)
+            throws Exception {
         List<String> args = List.of("--transport", transport.name(), "--impl", impl, "--ports", ports,
                 "--counts", counts.toString().replaceAll("[\\[\\] ]", ""), "--cpu-at", String.valueOf(cpuAt),
                 "--cpu-window-ms", String.valueOf(windowMs), "--group-threads", String.valueOf(groupThreads),
-                "--batch", String.valueOf(batch));
+                "--batch", String.valueOf(batch), "--settle-ms", String.valueOf(settleMs));
         Measurement m = new Measurement();
         try (ChildJvm client = ChildJvm.start(IdleScaleClient.class, List.of(), args)) {
             Duration step = Duration.ofSeconds(120);

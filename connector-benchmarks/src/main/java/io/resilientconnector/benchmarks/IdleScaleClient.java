@@ -42,6 +42,7 @@ public final class IdleScaleClient {
         long windowMs = a.integer("cpu-window-ms", 20_000);
         int threads = a.integer("group-threads", 2);
         int batch = a.integer("batch", 500);
+        int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
 
         Transport transport = Transport.resolve(type);
@@ -54,18 +55,18 @@ public final class IdleScaleClient {
         // Load every class and fill every static cache first, so the step from zero counts connections only.
         opener.open(ports, 0, Math.min(100, counts.get(0)), batch);
         opener.closeAll();
-        Thread.sleep(500);
+        Thread.sleep(settleMs);
         report(0);
 
         int open = 0;
         for (int count : counts) {
             opener.open(ports, open, count - open, batch);
             open = count;
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             report(count);
             if (count == cpuAt) {
                 // Let the collections above and the connect burst settle before the window opens.
-                Thread.sleep(2000);
+                Thread.sleep(2L * settleMs);
                 long idleBefore = opener.readIdleEvents();
                 long cpuBefore = Bench.processCpuNanos();
                 long start = System.nanoTime();

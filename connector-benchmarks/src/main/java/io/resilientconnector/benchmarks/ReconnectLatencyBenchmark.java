@@ -124,8 +124,9 @@ public final class ReconnectLatencyBenchmark {
                         .backoff(Backoff.builder().initial(initial).max(max).jitter(Jitter.NONE).build()).build())
                 .build();
         double[] late = new double[reconnects];
-        try (ResilientConnector connector = ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
-                .eventLoopGroup(clientGroup).listener(listener).build().start()) {
+        ResilientConnector connector = ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
+                .eventLoopGroup(clientGroup).listener(listener).build().start();
+        try {
             take(connected);
             for (int i = 0; i < reconnects; i++) {
                 server.down();
@@ -135,6 +136,7 @@ public final class ReconnectLatencyBenchmark {
                 late[i] = (event[0] - (event[1] + event[2])) / 1e6;
             }
         } finally {
+            connector.close();
             server.down();
             clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();

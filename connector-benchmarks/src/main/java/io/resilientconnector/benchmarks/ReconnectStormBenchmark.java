@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.ReconnectStormBenchmark \
  *     [--transports epoll,nio] [--connections 10000] [--jitters NONE,FULL,EQUAL,DECORRELATED] \
- *     [--initial-ms 100] [--max-ms 5000] [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2]
+ *     [--initial-ms 100] [--max-ms 5000] [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] \
+ *     [--settle-ms 1000]
  * </pre>
  */
 public final class ReconnectStormBenchmark {
@@ -60,6 +61,7 @@ public final class ReconnectStormBenchmark {
         int runs = a.integer("runs", 3);
         int portCount = a.integer("ports", 4);
         int groupThreads = a.integer("group-threads", 2);
+        int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
 
         System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + Bench.openFileLimit());
@@ -78,7 +80,8 @@ public final class ReconnectStormBenchmark {
                     for (int j = 0; j < jitters.size(); j++) {
                         // Rotate the order each run, so no jitter always follows the same one.
                         Jitter jitter = jitters.get((j + run - 1) % jitters.size());
-                        Storm storm = storm(server, ports, transport, jitter, connections, initial, max, down, groupThreads, run);
+                        Storm storm = storm(server, ports, transport, jitter, connections, initial, max, down, groupThreads,
+                                run, settleMs);
                         results.computeIfAbsent(transport + " " + jitter, k -> new ArrayList<>()).add(storm);
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: all back %.2f s after up (%.2f s after down), "
                                         + "peak %d / mean %.1f connects per 100 ms, %d attempts%s%n",
@@ -118,7 +121,8 @@ public final class ReconnectStormBenchmark {
     }
 
     private static Storm storm(ChildJvm server, List<Integer> ports, TransportType transport, Jitter jitter,
-                               int n, Duration initial, Duration max, Duration down, int groupThreads, int run)
+                               int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
+                               int settleMs)
             throws Exception {
         EventLoopGroup group = Loopback.group(transport, groupThreads, "storm-client");
         EventClock connects = new EventClock(n * 4);
@@ -161,7 +165,7 @@ public final class ReconnectStormBenchmark {
             if (!allUp[0].await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("only " + up.get() + " of " + n + " connected before the storm");
             }
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             connects.clear();
             failures.clear();
             allUp[0] = new CountDownLatch(n);
