@@ -18,7 +18,7 @@ final class Args {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("argument: " + arg + " (expected: --name value)");
+                throw new SetupException("argument: " + arg + " (expected: --name value)");
             }
             int eq = arg.indexOf('=');
             if (eq > 0) {
@@ -26,7 +26,7 @@ final class Args {
             } else if (i + 1 < args.length) {
                 values.put(arg.substring(2), args[++i]);
             } else {
-                throw new IllegalArgumentException("argument: " + arg + " has no value");
+                throw new SetupException("argument: " + arg + " has no value");
             }
         }
     }
@@ -37,7 +37,12 @@ final class Args {
     }
 
     int integer(String name, int defaultValue) {
-        return Integer.parseInt(string(name, String.valueOf(defaultValue)));
+        String value = string(name, String.valueOf(defaultValue));
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new SetupException(name + ": " + value + " (expected: a whole number)");
+        }
     }
 
     /** Whole milliseconds, such as {@code 250}, or an ISO-8601 duration, such as {@code PT5S}. */
@@ -46,15 +51,34 @@ final class Args {
         if (value == null) {
             return defaultValue;
         }
-        return value.startsWith("P") ? Duration.parse(value) : Duration.ofMillis(Long.parseLong(value));
+        try {
+            return value.startsWith("P") ? Duration.parse(value) : Duration.ofMillis(Long.parseLong(value));
+        } catch (RuntimeException e) {
+            throw new SetupException(name + ": " + value + " (expected: milliseconds, or an ISO-8601 duration such as PT5S)");
+        }
     }
 
     List<Integer> integers(String name, String defaultCsv) {
         List<Integer> result = new ArrayList<>();
-        for (String part : string(name, defaultCsv).split(",")) {
-            result.add(Integer.parseInt(part.trim()));
+        String csv = string(name, defaultCsv);
+        for (String part : csv.split(",")) {
+            try {
+                result.add(Integer.parseInt(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new SetupException(name + ": " + csv + " (expected: whole numbers separated by commas)");
+            }
         }
         return result;
+    }
+
+    /** {@code text} as a constant of {@code type}, in any case, or a {@link SetupException} naming {@code name}. */
+    static <E extends Enum<E>> E constant(Class<E> type, String name, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text.trim())) {
+                return e;
+            }
+        }
+        throw new SetupException(name + ": " + text + " (expected: one of " + java.util.Arrays.toString(type.getEnumConstants()) + ")");
     }
 
     /** Fails on any argument that no call above asked for, so a typo cannot silently change a run. */
@@ -62,7 +86,7 @@ final class Args {
         Set<String> unknown = new HashSet<>(values.keySet());
         unknown.removeAll(used);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown arguments: " + unknown + " (known: " + used + ")");
+            throw new SetupException("unknown arguments: " + unknown + " (known: " + used + ")");
         }
     }
 }

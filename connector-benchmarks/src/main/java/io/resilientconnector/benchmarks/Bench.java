@@ -17,6 +17,12 @@ import java.util.Locale;
 /** What every benchmark main shares: transports, statistics, and readings of this process. */
 final class Bench {
 
+    /** File descriptors a JVM with Netty needs beyond its connections: jars, epoll, pipes, listeners. */
+    static final int FD_MARGIN = 512;
+
+    /** Connections per server port, under the 28232 ephemeral ports of Linux's default range. */
+    static final int MAX_PER_PORT = 25_000;
+
     private Bench() {
     }
 
@@ -45,7 +51,7 @@ final class Bench {
     static List<TransportType> transports(String csv) {
         List<TransportType> result = new ArrayList<>();
         for (String name : csv.split(",")) {
-            TransportType type = TransportType.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            TransportType type = Args.constant(TransportType.class, "transports", name);
             Throwable unavailable = Transport.unavailabilityCause(type);
             if (unavailable != null) {
                 System.err.println("skipping " + type + ": " + unavailable);
@@ -54,7 +60,7 @@ final class Bench {
             }
         }
         if (result.isEmpty()) {
-            throw new IllegalArgumentException("transports: " + csv + " (expected: at least one available here)");
+            throw new SetupException("transports: " + csv + " (expected: at least one available here)");
         }
         return result;
     }
@@ -150,6 +156,54 @@ final class Bench {
             return -1;
         }
         return -1;
+    }
+
+    /** A benchmark main's body, run by {@link #main}. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a main's {@code body}. A {@link SetupException} becomes one line on standard error and exit status 2,
+     * so a limit set too low reads as an instruction, not a stack trace; anything else propagates.
+     */
+    static void main(Body body) throws Exception {
+        try {
+            body.run();
+        } catch (SetupException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /**
+     * Fails with a {@link SetupException} unless this process may open {@code connections} sockets and the files
+     * a JVM with Netty needs besides. The processes a benchmark starts inherit the same limit.
+     */
+    static void requireOpenFiles(int connections, String what) {
+        long limit = openFileLimit();
+        long needed = (long) connections + FD_MARGIN;
+        if (limit > 0 && limit < needed) {
+            throw new SetupException(what + " holds " + connections + " connections, which needs about " + needed
+                    + " open files per process; the limit here is " + limit + ". Raise it first, for example with"
+                    + " `ulimit -n " + Math.max(needed, 65_536) + "` (which may need root or a higher hard limit),"
+                    + " or ask for fewer connections.");
+        }
+    }
+
+    /**
+     * Fails with a {@link SetupException} unless {@code connections} spread over {@code ports} server ports stay
+     * within the ephemeral ports of one address pair (Linux's default range, 32768..60999, has 28232).
+     */
+    static void requirePortsFor(int connections, int ports) {
+        if (ports < 1) {
+            throw new SetupException("ports: " + ports + " (expected: at least 1)");
+        }
+        if ((connections + ports - 1) / ports > MAX_PER_PORT) {
+            throw new SetupException("ports: " + ports + " leaves " + (connections + ports - 1) / ports
+                    + " connections per server port, more than " + MAX_PER_PORT + " (the ephemeral ports of one address"
+                    + " pair, less a margin); pass --ports " + ((connections + MAX_PER_PORT - 1) / MAX_PER_PORT));
+        }
     }
 
     static String format(double value, int decimals) {

@@ -54,9 +54,13 @@ public final class HoldServer {
     }
 
     public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
         Bench.logToFile("hold-server");
         Args a = new Args(args);
-        TransportType transport = TransportType.valueOf(a.string("transport", "NIO").toUpperCase(java.util.Locale.ROOT));
+        TransportType transport = Args.constant(TransportType.class, "transport", a.string("transport", "NIO"));
         int portCount = a.integer("ports", 4);
         int threads = a.integer("threads", 1);
         int maxSeconds = a.integer("max-seconds", 1800);

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * process's CPU time over a window while every connection is idle, as a percentage of one core; the connector's
  * default 5 s read-idle timer fires on every connection throughout it.
  *
- * <p>Each connection takes a file descriptor in the client and one in the server, so a count that does not
- * fit under this process's open-file limit (less a margin) is skipped with a note instead of failing halfway.
+ * <p>Each connection takes a file descriptor in the client and one in the server, so the largest count must
+ * fit under the open-file limit, less a margin; if it does not, the benchmark says so and exits before it starts.
  *
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.IdleScaleBenchmark \
@@ -31,13 +31,15 @@ public final class IdleScaleBenchmark {
 
     static final double GOAL_HEAP_RATIO = 1.25;
     static final double GOAL_IDLE_CPU_PERCENT = 2.0;
-    /** File descriptors a JVM with Netty needs beyond its connections: jars, epoll, pipes, listeners. */
-    private static final int FD_MARGIN = 512;
 
     private IdleScaleBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
         Bench.logToFile("idle-scale");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
@@ -51,24 +53,16 @@ public final class IdleScaleBenchmark {
         int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
 
-        long fdLimit = Bench.openFileLimit();
-        List<Integer> counts = new ArrayList<>();
-        for (int count : requested) {
-            if (fdLimit > 0 && count + FD_MARGIN > fdLimit) {
-                System.out.println("# SKIPPED " + count + " connections: needs about " + (count + FD_MARGIN)
-                        + " open files per process, the limit here is " + fdLimit + " (raise it with ulimit -n)");
-            } else {
-                counts.add(count);
-            }
-        }
-        if (counts.isEmpty()) {
-            throw new IllegalArgumentException("counts: none of " + requested + " fits under the open-file limit " + fdLimit);
-        }
+        List<Integer> counts = new ArrayList<>(new java.util.TreeSet<>(requested));
         int most = counts.get(counts.size() - 1);
-        if (most / portCount > 25_000) {
-            throw new IllegalArgumentException("ports: " + portCount + " leaves " + most / portCount
-                    + " connections per server port, more than the ephemeral ports of one address pair");
+        if (counts.get(0) < 1 || !counts.contains(cpuAt)) {
+            throw new SetupException("counts: " + requested + ", cpu-at: " + cpuAt
+                    + " (expected: positive counts, one of them the cpu-at count)");
         }
+        // The hold server holds every connection's other end, so both processes need the same.
+        Bench.requireOpenFiles(most, "the idle-scale benchmark");
+        Bench.requirePortsFor(most, portCount);
+        long fdLimit = Bench.openFileLimit();
         System.out.println("# idle scale: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# counts=" + counts + " cpu-at=" + cpuAt + " window=" + windowMs + "ms runs=" + runs
                 + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());

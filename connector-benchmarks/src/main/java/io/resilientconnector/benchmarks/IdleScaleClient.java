@@ -32,9 +32,13 @@ public final class IdleScaleClient {
     }
 
     public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
         Bench.logToFile("idle-scale-client");
         Args a = new Args(args);
-        TransportType type = TransportType.valueOf(a.string("transport", "NIO").toUpperCase(Locale.ROOT));
+        TransportType type = Args.constant(TransportType.class, "transport", a.string("transport", "NIO"));
         String impl = a.string("impl", "connector");
         List<Integer> ports = a.integers("ports", "");
         List<Integer> counts = a.integers("counts", "5000,10000");
@@ -44,13 +48,14 @@ public final class IdleScaleClient {
         int batch = a.integer("batch", 500);
         int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
+        if (!"plain".equals(impl) && !"connector".equals(impl)) {
+            throw new SetupException("impl: " + impl + " (expected: connector or plain)");
+        }
+        Bench.requireOpenFiles(counts.get(counts.size() - 1), "the idle-scale client");
 
         Transport transport = Transport.resolve(type);
         EventLoopGroup group = Loopback.group(type, threads, "scale-client");
         Opener opener = "plain".equals(impl) ? new PlainOpener(transport, group) : new ConnectorOpener(type, group);
-        if (!"plain".equals(impl) && !"connector".equals(impl)) {
-            throw new IllegalArgumentException("impl: " + impl + " (expected: connector or plain)");
-        }
 
         // Load every class and fill every static cache first, so the step from zero counts connections only.
         opener.open(ports, 0, Math.min(100, counts.get(0)), batch);

@@ -53,6 +53,10 @@ public final class ReconnectLatencyBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
         Bench.logToFile("reconnect-latency");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));

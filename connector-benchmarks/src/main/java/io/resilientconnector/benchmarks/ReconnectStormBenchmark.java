@@ -47,13 +47,17 @@ public final class ReconnectStormBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
         Bench.logToFile("reconnect-storm");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
         int connections = a.integer("connections", 10_000);
         List<Jitter> jitters = new ArrayList<>();
         for (String name : a.string("jitters", "NONE,FULL,EQUAL,DECORRELATED").split(",")) {
-            jitters.add(Jitter.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            jitters.add(Args.constant(Jitter.class, "jitters", name));
         }
         Duration initial = a.millis("initial-ms", Duration.ofMillis(100));
         Duration max = a.millis("max-ms", Duration.ofSeconds(5));
@@ -63,6 +67,8 @@ public final class ReconnectStormBenchmark {
         int groupThreads = a.integer("group-threads", 2);
         int settleMs = a.integer("settle-ms", 1000);
         a.checkAllUsed();
+        Bench.requireOpenFiles(connections, "the reconnect storm");
+        Bench.requirePortsFor(connections, portCount);
 
         System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + Bench.openFileLimit());
         System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="

@@ -38,7 +38,11 @@ public final class ThroughputReport {
     private ThroughputReport() {
     }
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws RunnerException {
         Bench.logToFile("throughput");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));

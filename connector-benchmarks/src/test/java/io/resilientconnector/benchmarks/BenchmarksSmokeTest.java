@@ -28,7 +28,7 @@ class BenchmarksSmokeTest {
     @Test
     @Timeout(120)
     void throughputRunsForEveryTransportSizeAndPipeline() throws Exception {
-        String out = run(() -> ThroughputReport.main(new String[] {
+        String out = run(() -> ThroughputReport.run(new String[] {
                 "--rounds", "1", "--warmups", "0", "--iterations", "1", "--iteration-ms", "200", "--forks", "0"}));
         assertThat(out).contains("| transport | message |").contains("64 B").contains("16384 B");
     }
@@ -36,7 +36,7 @@ class BenchmarksSmokeTest {
     @Test
     @Timeout(120)
     void idleScaleMeasuresHeapThreadsAndCpu() throws Exception {
-        String out = run(() -> IdleScaleBenchmark.main(new String[] {
+        String out = run(() -> IdleScaleBenchmark.run(new String[] {
                 "--counts", "50,100", "--cpu-at", "100", "--cpu-window-ms", "500", "--runs", "1", "--settle-ms", "100"}));
         assertThat(out).contains("| transport | pipeline |").contains("connector").contains("plain");
     }
@@ -44,7 +44,7 @@ class BenchmarksSmokeTest {
     @Test
     @Timeout(120)
     void reconnectStormRecoversForEveryJitter() throws Exception {
-        String out = run(() -> ReconnectStormBenchmark.main(new String[] {
+        String out = run(() -> ReconnectStormBenchmark.run(new String[] {
                 "--connections", "100", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
                 "--settle-ms", "100"}));
         assertThat(out).contains("| transport | jitter |").contains("NONE").contains("FULL").contains("EQUAL")
@@ -54,7 +54,7 @@ class BenchmarksSmokeTest {
     @Test
     @Timeout(120)
     void reconnectLatencyIsMeasured() throws Exception {
-        String out = run(() -> ReconnectLatencyBenchmark.main(new String[] {"--reconnects", "10", "--runs", "1"}));
+        String out = run(() -> ReconnectLatencyBenchmark.run(new String[] {"--reconnects", "10", "--runs", "1"}));
         assertThat(out).contains("| transport | measured |").contains("connector").contains("plain Netty");
     }
 
