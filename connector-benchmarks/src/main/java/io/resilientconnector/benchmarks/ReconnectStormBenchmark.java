@@ -1,0 +1,237 @@
+package io.resilientconnector.benchmarks;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ResilientConnector;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.transport.TransportType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Item 3: a reconnect storm. N connectors on one event loop group are connected to a {@link HoldServer}
+ * process; the server stops listening and closes every connection, stays down, then listens again. For each
+ * jitter this reports the time from the server's return until every connector is connected again, the connects
+ * per 100 ms after its return (peak and mean), and the connect attempts made in all, refused ones included.
+ *
+ * <pre>
+ * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.ReconnectStormBenchmark \
+ *     [--transports epoll,nio] [--connections 10000] [--jitters NONE,FULL,EQUAL,DECORRELATED] \
+ *     [--initial-ms 100] [--max-ms 5000] [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] \
+ *     [--settle-ms 1000]
+ * </pre>
+ */
+public final class ReconnectStormBenchmark {
+
+    private static final long BUCKET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final double GOAL_PEAK_TO_MEAN = 2.0;
+    static final Duration GOAL_SLACK = Duration.ofSeconds(2);
+
+    private ReconnectStormBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Bench.main(() -> run(args));
+    }
+
+    static void run(String[] args) throws Exception {
+        Bench.logToFile("reconnect-storm");
+        Args a = new Args(args);
+        List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
+        int connections = a.integer("connections", 10_000);
+        List<Jitter> jitters = new ArrayList<>();
+        for (String name : a.string("jitters", "NONE,FULL,EQUAL,DECORRELATED").split(",")) {
+            jitters.add(Args.constant(Jitter.class, "jitters", name));
+        }
+        Duration initial = a.millis("initial-ms", Duration.ofMillis(100));
+        Duration max = a.millis("max-ms", Duration.ofSeconds(5));
+        Duration down = a.millis("down-ms", Duration.ofSeconds(5));
+        int runs = a.integer("runs", 3);
+        int portCount = a.integer("ports", 4);
+        int groupThreads = a.integer("group-threads", 2);
+        int settleMs = a.integer("settle-ms", 1000);
+        a.checkAllUsed();
+        Bench.requireOpenFiles(connections, "the reconnect storm");
+        Bench.requirePortsFor(connections, portCount);
+
+        System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + Bench.openFileLimit());
+        System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="
+                + max.toMillis() + "ms multiplier=" + Backoff.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
+                + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
+        Map<String, List<Storm>> results = new LinkedHashMap<>();
+        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of(), List.of("--transport", transports.get(0).name(),
+                "--ports", String.valueOf(portCount), "--threads", "1", "--max-seconds", "7200"))) {
+            List<Integer> ports = new ArrayList<>();
+            for (String port : server.expect("PORTS", Duration.ofSeconds(30)).split(",")) {
+                ports.add(Integer.parseInt(port));
+            }
+            for (int run = 1; run <= runs; run++) {
+                for (TransportType transport : transports) {
+                    for (int j = 0; j < jitters.size(); j++) {
+                        // Rotate the order each run, so no jitter always follows the same one.
+                        Jitter jitter = jitters.get((j + run - 1) % jitters.size());
+                        Storm storm = storm(server, ports, transport, jitter, connections, initial, max, down, groupThreads,
+                                run, settleMs);
+                        results.computeIfAbsent(transport + " " + jitter, k -> new ArrayList<>()).add(storm);
+                        System.out.printf(Locale.ROOT, "RUN %d %s %s: all back %.2f s after up (%.2f s after down), "
+                                        + "peak %d / mean %.1f connects per 100 ms, %d attempts%s%n",
+                                run, transport, jitter, storm.backAfterUp, storm.backAfterDown, storm.peak, storm.mean,
+                                storm.attempts, storm.missing > 0 ? ", " + storm.missing + " NOT BACK" : "");
+                        HoldServer.awaitEmpty(server);
+                    }
+                }
+            }
+        }
+
+        System.out.println();
+        System.out.println("| transport | jitter | all back after up (s) | after down (s) | peak connects / 100 ms | mean / 100 ms "
+                + "| peak / mean | attempts | attempts / connection | peak attempts / 100 ms | goal (FULL: peak <= " + GOAL_PEAK_TO_MEAN + "x mean, back <= "
+                + (max.plus(GOAL_SLACK).toMillis() / 1000.0) + " s) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
+            List<Storm> storms = e.getValue();
+            String[] key = e.getKey().split(" ");
+            double back = Bench.median(storms.stream().mapToDouble(s -> s.backAfterUp).toArray());
+            double backDown = Bench.median(storms.stream().mapToDouble(s -> s.backAfterDown).toArray());
+            double peak = Bench.median(storms.stream().mapToDouble(s -> s.peak).toArray());
+            double mean = Bench.median(storms.stream().mapToDouble(s -> s.mean).toArray());
+            double ratio = Bench.median(storms.stream().mapToDouble(s -> s.peak / s.mean).toArray());
+            double attempts = Bench.median(storms.stream().mapToDouble(s -> s.attempts).toArray());
+            double peakAttempts = Bench.median(storms.stream().mapToDouble(s -> s.peakAttempts).toArray());
+            int missing = storms.stream().mapToInt(s -> s.missing).max().orElse(0);
+            String goal = "-";
+            if (Jitter.valueOf(key[1]) == Jitter.FULL) {
+                boolean met = ratio <= GOAL_PEAK_TO_MEAN && back <= max.plus(GOAL_SLACK).toMillis() / 1000.0 && missing == 0;
+                goal = met ? "met" : "missed";
+            }
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f | %.0f | %.2f | %.0f | %s |%n",
+                    key[0].toLowerCase(Locale.ROOT), key[1], back, missing > 0 ? " (" + missing + " never back)" : "",
+                    backDown, peak, mean, ratio, attempts, attempts / connections, peakAttempts, goal);
+        }
+    }
+
+    private static Storm storm(ChildJvm server, List<Integer> ports, TransportType transport, Jitter jitter,
+                               int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
+                               int settleMs)
+            throws Exception {
+        EventLoopGroup group = Loopback.group(transport, groupThreads, "storm-client");
+        EventClock connects = new EventClock(n * 4);
+        EventClock failures = new EventClock(n * 64);
+        AtomicInteger up = new AtomicInteger();
+        CountDownLatch[] allUp = {new CountDownLatch(n)};
+        ConnectorListener listener = new ConnectorListener() {
+            @Override
+            public void connected(Channel channel) {
+                connects.record();
+                up.incrementAndGet();
+                allUp[0].countDown();
+            }
+
+            @Override
+            public void disconnected(Disconnection why) {
+                if (why.cause().isConnectFailure()) {
+                    failures.record();
+                } else {
+                    up.decrementAndGet();
+                }
+            }
+        };
+        ReconnectPolicy policy = ReconnectPolicy.builder()
+                .backoff(Backoff.builder().initial(initial).max(max).jitter(jitter).build()).build();
+        List<ResilientConnector> connectors = new ArrayList<>(n);
+        Storm storm = new Storm();
+        try {
+            Random seeds = new Random(31L * run + jitter.ordinal());
+            for (int i = 0; i < n; i++) {
+                ConnectorOptions options = ConnectorOptions.builder().endpoint(Loopback.HOST, ports.get(i % ports.size()))
+                        .transport(transport).reconnect(policy).build();
+                connectors.add(ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
+                        .eventLoopGroup(group).random(new Random(seeds.nextLong())).listener(listener).build().start());
+                if (i % 500 == 499) {
+                    // Ramp up in batches, well inside the server's accept backlog.
+                    awaitCount(up, i + 1, Duration.ofSeconds(60));
+                }
+            }
+            if (!allUp[0].await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("only " + up.get() + " of " + n + " connected before the storm");
+            }
+            Thread.sleep(settleMs);
+            connects.clear();
+            failures.clear();
+            allUp[0] = new CountDownLatch(n);
+
+            storm.downAt = System.nanoTime();
+            server.send("down");
+            server.expect("DOWN", Duration.ofSeconds(60));
+            Thread.sleep(down.toMillis());
+            server.send("up");
+            storm.upAt = Long.parseLong(server.expect("UP", Duration.ofSeconds(60)));
+            boolean allBack = allUp[0].await(max.toMillis() + 60_000, TimeUnit.MILLISECONDS);
+            storm.missing = allBack ? 0 : (int) allUp[0].getCount();
+        } finally {
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (ResilientConnector connector : connectors) {
+                closing.add(connector.closeAsync());
+            }
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+
+        long[] connectTimes = connects.sorted();
+        long[] failureTimes = failures.sorted();
+        // Times are compared with the server's, which reads the same monotonic clock.
+        long upAt = storm.upAt;
+        storm.attempts = connects.count() + failures.count();
+        long last = connectTimes.length == 0 ? upAt : connectTimes[connectTimes.length - 1];
+        storm.backAfterUp = (last - upAt) / 1e9;
+        storm.backAfterDown = (last - storm.downAt) / 1e9;
+        int[] buckets = EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), BUCKET_NANOS);
+        storm.peak = Arrays.stream(buckets).max().orElse(0);
+        storm.mean = (double) connectTimes.length / buckets.length;
+        long[] attemptTimes = new long[connectTimes.length + failureTimes.length];
+        System.arraycopy(connectTimes, 0, attemptTimes, 0, connectTimes.length);
+        System.arraycopy(failureTimes, 0, attemptTimes, connectTimes.length, failureTimes.length);
+        storm.peakAttempts = Arrays.stream(EventClock.buckets(attemptTimes, storm.downAt, Math.max(last, storm.downAt + 1),
+                BUCKET_NANOS)).max().orElse(0);
+        return storm;
+    }
+
+    private static void awaitCount(AtomicInteger counter, int atLeast, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (counter.get() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + counter.get() + " of " + atLeast + " connected within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+
+    private static final class Storm {
+        long downAt;
+        long upAt;
+        double backAfterUp;
+        double backAfterDown;
+        int peak;
+        double mean;
+        long attempts;
+        int missing;
+        int peakAttempts;
+    }
+}

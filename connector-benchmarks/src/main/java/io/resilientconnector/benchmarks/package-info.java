@@ -1,0 +1,4 @@
+/**
+ * Benchmarks of the connector against plain Netty: JMH for throughput, plain mains for whole-process scenarios.
+ */
+package io.resilientconnector.benchmarks;
