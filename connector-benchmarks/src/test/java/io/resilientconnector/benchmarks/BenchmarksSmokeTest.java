@@ -37,7 +37,7 @@ class BenchmarksSmokeTest {
     @Timeout(120)
     void idleScaleMeasuresHeapThreadsAndCpu() throws Exception {
         String out = run(() -> IdleScaleBenchmark.run(new String[] {
-                "--counts", "50,100", "--cpu-at", "100", "--cpu-window-ms", "500", "--runs", "1", "--settle-ms", "100"}));
+                "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "500", "--runs", "1", "--settle-ms", "100"}));
         assertThat(out).contains("| transport | pipeline |").contains("connector").contains("plain");
     }
 
@@ -45,7 +45,7 @@ class BenchmarksSmokeTest {
     @Timeout(120)
     void reconnectStormRecoversForEveryJitter() throws Exception {
         String out = run(() -> ReconnectStormBenchmark.run(new String[] {
-                "--connections", "100", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
+                "--connections", "40", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
                 "--settle-ms", "100"}));
         assertThat(out).contains("| transport | jitter |").contains("NONE").contains("FULL").contains("EQUAL")
                 .contains("DECORRELATED").doesNotContain("never back");
