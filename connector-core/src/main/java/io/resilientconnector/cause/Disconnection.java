@@ -159,11 +159,13 @@ public final class Disconnection {
      * <p>After TIMED_OUT or RESET the kernel has dropped them. After a close from this side (STALLED,
      * READ_IDLE, LOCAL_CLOSE) it keeps trying to deliver them in the background for a while.
      *
-     * <p>It comes from Linux's TCP_INFO (epoll and io_uring), sampled while the socket was still open: at the
-     * error or the close where the transport passes one through the pipeline, otherwise at the write-progress
-     * watchdog's last check while writes were waiting. {@link #age()} says how long before the end the sample
-     * was taken. Where there is no TCP_INFO (NIO, kqueue) or no sample, it is {@linkplain #known() unknown}
-     * and says why.
+     * <p>It comes from Linux's TCP_INFO on epoll and io_uring, and from {@code /proc/net/tcp} for NIO on Linux
+     * (the byte count only), sampled while the socket was still open: at the error or the close where the
+     * transport passes one through the pipeline, otherwise at the write-progress watchdog's last check while
+     * writes were waiting. {@link #age()} says how long before the end the sample was taken. {@code /proc}
+     * no longer lists a connection the kernel has ended, so on NIO a timeout or a reset keeps the watchdog's
+     * last sample, if any. Where there is no source (kqueue, NIO elsewhere) or no sample, it is
+     * {@linkplain #known() unknown} and says why.
      */
     public static final class Unacknowledged {
 
@@ -185,14 +187,15 @@ public final class Disconnection {
          * A sample.
          *
          * @param bytes        accepted by the kernel and not acknowledged: in flight plus never sent
-         * @param notSentBytes of those, the bytes never sent at all
-         * @param segments     segments in flight, or {@code -1} if the kernel had already discarded its queue
+         * @param notSentBytes of those, the bytes never sent at all, or {@code -1} if the source does not say
+         * @param segments     segments in flight, or {@code -1} if the kernel had already discarded its queue or
+         *                     the source does not say
          * @param age          how long before the connection ended the sample was taken
          */
         public static Unacknowledged sampled(long bytes, long notSentBytes, long segments, Duration age) {
-            if (bytes < 0 || notSentBytes < 0 || notSentBytes > bytes || segments < -1) {
+            if (bytes < 0 || notSentBytes < -1 || notSentBytes > bytes || segments < -1) {
                 throw new IllegalArgumentException("unacknowledged: bytes " + bytes + ", notSentBytes " + notSentBytes
-                        + ", segments " + segments + " (expected: 0 <= notSentBytes <= bytes, segments >= -1)");
+                        + ", segments " + segments + " (expected: -1 <= notSentBytes <= bytes, segments >= -1)");
             }
             return new Unacknowledged(bytes, notSentBytes, segments, Objects.requireNonNull(age, "age"), null);
         }
@@ -211,7 +214,7 @@ public final class Disconnection {
             return bytes;
         }
 
-        /** Of {@link #bytes()}, those never sent at all, or {@code -1} if unknown. */
+        /** Of {@link #bytes()}, those never sent at all, or {@code -1} if unknown or not reported. */
         public long notSentBytes() {
             return notSentBytes;
         }
@@ -256,7 +259,10 @@ public final class Disconnection {
             if (segments >= 0) {
                 s.append(segments).append(segments == 1 ? " segment" : " segments").append(" in flight, ");
             }
-            s.append(notSentBytes).append(" bytes never sent; sampled ");
+            if (notSentBytes >= 0) {
+                s.append(notSentBytes).append(" bytes never sent; ");
+            }
+            s.append("sampled ");
             long millis = age.toMillis();
             s.append(millis == 0 ? "at the end" : millis + "ms before the end");
             return s.append(')').toString();

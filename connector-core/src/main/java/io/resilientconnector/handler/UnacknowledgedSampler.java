@@ -4,13 +4,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
 import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import io.resilientconnector.internal.KernelSendQueue;
 import io.resilientconnector.internal.TcpInfo;
 
 import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Keeps a channel's last TCP_INFO sample, so that its end can report what the peer never acknowledged.
+ * Keeps a channel's last sample of the kernel's send queue (TCP_INFO, or {@code /proc/net/tcp} for NIO on
+ * Linux), so that its end can report what the peer never acknowledged.
  *
  * <p>The kernel's counters must be read while the socket is open, and a transport that fails a write closes
  * the socket before any handler hears of it. So samples are taken where the socket is known to be open and
@@ -25,15 +27,30 @@ final class UnacknowledgedSampler {
     private UnacknowledgedSampler() {
     }
 
-    /** Samples now, if the transport has TCP_INFO and the socket is open; keeps the previous sample otherwise. */
+    /**
+     * Samples now, from TCP_INFO (epoll, io_uring) or {@code /proc/net/tcp} (NIO on Linux), if the socket is
+     * still known to the kernel; keeps the previous sample otherwise.
+     */
     static void sample(ChannelHandlerContext ctx, boolean whileWaiting) {
         Channel channel = ctx.channel();
-        if (!TcpInfo.supported(channel)) {
-            return;
+        Sample sample = null;
+        long now = ctx.executor().ticker().nanoTime();
+        if (TcpInfo.supported(channel)) {
+            TcpInfo info = TcpInfo.read(channel);
+            if (info != null && info.unacknowledgedBytes() >= 0) {
+                long bytes = info.unacknowledgedBytes();
+                sample = new Sample(bytes, Math.min(bytes, info.notSentBytes()), info.unackedSegments(), now, whileWaiting);
+            } else if (info != null) {
+                sample = Sample.NO_BYTE_COUNTERS;
+            }
+        } else if (KernelSendQueue.supported(channel)) {
+            KernelSendQueue queue = KernelSendQueue.read(channel);
+            if (queue != null) {
+                sample = new Sample(queue.bytes(), -1, -1, now, whileWaiting);
+            }
         }
-        TcpInfo info = TcpInfo.read(channel);
-        if (info != null) {
-            channel.attr(KEY).set(new Sample(info, ctx.executor().ticker().nanoTime(), whileWaiting));
+        if (sample != null) {
+            channel.attr(KEY).set(sample);
         }
     }
 
@@ -51,19 +68,18 @@ final class UnacknowledgedSampler {
     /** What to report at the end of {@code ctx}'s channel; consumes the sample. */
     static Unacknowledged report(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
-        if (!TcpInfo.supported(channel)) {
+        if (!KernelSendQueue.supported(channel)) {
             return Unacknowledged.unknown(transportName(channel) + " has no TCP_INFO");
         }
         Sample s = channel.attr(KEY).getAndSet(null);
         if (s == null) {
             return Unacknowledged.unknown("not sampled while the socket was open");
         }
-        long bytes = s.info.unacknowledgedBytes();
-        if (bytes < 0) {
+        if (s == Sample.NO_BYTE_COUNTERS) {
             return Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)");
         }
         Duration age = Duration.ofNanos(Math.max(0, ctx.executor().ticker().nanoTime() - s.nanos));
-        return Unacknowledged.sampled(bytes, Math.min(bytes, s.info.notSentBytes()), s.info.unackedSegments(), age);
+        return Unacknowledged.sampled(s.bytes, s.notSentBytes, s.segments, age);
     }
 
     private static String transportName(Channel channel) {
@@ -77,12 +93,18 @@ final class UnacknowledgedSampler {
     }
 
     private static final class Sample {
-        final TcpInfo info;
+        static final Sample NO_BYTE_COUNTERS = new Sample(0, -1, -1, 0, false);
+
+        final long bytes;
+        final long notSentBytes;
+        final long segments;
         final long nanos;
         final boolean whileWaiting;
 
-        Sample(TcpInfo info, long nanos, boolean whileWaiting) {
-            this.info = info;
+        Sample(long bytes, long notSentBytes, long segments, long nanos, boolean whileWaiting) {
+            this.bytes = bytes;
+            this.notSentBytes = notSentBytes;
+            this.segments = segments;
             this.nanos = nanos;
             this.whileWaiting = whileWaiting;
         }

@@ -1,0 +1,54 @@
+package io.resilientconnector.cause;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The first recorded cause wins; the unacknowledged bytes are added once and said plainly. */
+class DisconnectionTest {
+
+    @Test
+    void theFirstRecordedCauseWins() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        assertThat(Disconnection.record(ch, Disconnection.of(DisconnectCause.STALLED))).isTrue();
+        assertThat(Disconnection.record(ch, Disconnection.of(DisconnectCause.LOCAL_CLOSE))).isFalse();
+        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.STALLED);
+    }
+
+    @Test
+    void unacknowledgedBytesAreAddedOnce() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        assertThat(Disconnection.recordUnacknowledged(ch, Unacknowledged.unknown("none"))).as("nothing recorded").isNull();
+        Disconnection.record(ch, Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null));
+        Unacknowledged first = Unacknowledged.sampled(5000, 2104, 2, Duration.ZERO);
+
+        assertThat(Disconnection.recordUnacknowledged(ch, first).unacknowledged()).isEqualTo(first);
+        assertThat(Disconnection.recordUnacknowledged(ch, Unacknowledged.sampled(1, 0, 1, Duration.ZERO))
+                .unacknowledged()).isEqualTo(first);
+        assertThat(Disconnection.recorded(ch).toString())
+                .isEqualTo("cause=TIMED_OUT errno=ETIMEDOUT unacknowledged=5000 bytes (2 segments in flight, "
+                        + "2104 bytes never sent; sampled at the end)");
+    }
+
+    @Test
+    void saysOnlyWhatItsSourceReports() {
+        assertThat(Unacknowledged.sampled(79, -1, -1, Duration.ofMillis(15)))
+                .hasToString("79 bytes (sampled 15ms before the end)");
+        assertThat(Unacknowledged.unknown("kqueue has no TCP_INFO")).hasToString("unknown (kqueue has no TCP_INFO)");
+        assertThat(Unacknowledged.unknown("x").bytes()).isEqualTo(-1);
+    }
+
+    @Test
+    void rejectsImpossibleSamples() {
+        assertThatThrownBy(() -> Unacknowledged.sampled(10, 11, 0, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("notSentBytes 11").hasMessageContaining("-1 <= notSentBytes <= bytes");
+        assertThatThrownBy(() -> Unacknowledged.sampled(-1, 0, 0, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes -1");
+    }
+}
