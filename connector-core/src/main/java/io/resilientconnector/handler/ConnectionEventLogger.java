@@ -26,8 +26,9 @@ import java.nio.channels.ClosedChannelException;
  * handler also watches write outcomes, through one shared listener and no allocation per write.
  *
  * <p>The disconnection it logs and hands on also says what the kernel still held that the peer had not
- * acknowledged ({@link Disconnection#unacknowledged()}), from TCP_INFO where the transport has it (epoll,
- * io_uring), sampled at the error or the close while the socket is still open. Elsewhere it says "unknown".
+ * acknowledged ({@link Disconnection#unacknowledged()}), from TCP_INFO on epoll and io_uring or
+ * {@code /proc/net/tcp} for NIO on Linux, sampled at the error or the close while the socket is still open.
+ * Elsewhere it says "unknown".
  */
 @Sharable
 public final class ConnectionEventLogger extends ChannelDuplexHandler {

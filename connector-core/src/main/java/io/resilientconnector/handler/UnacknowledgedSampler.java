@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
 import io.resilientconnector.cause.Disconnection.Unacknowledged;
 import io.resilientconnector.internal.KernelSendQueue;
-import io.resilientconnector.internal.TcpInfo;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -32,25 +31,13 @@ final class UnacknowledgedSampler {
      * still known to the kernel; keeps the previous sample otherwise.
      */
     static void sample(ChannelHandlerContext ctx, boolean whileWaiting) {
-        Channel channel = ctx.channel();
-        Sample sample = null;
-        long now = ctx.executor().ticker().nanoTime();
-        if (TcpInfo.supported(channel)) {
-            TcpInfo info = TcpInfo.read(channel);
-            if (info != null && info.unacknowledgedBytes() >= 0) {
-                long bytes = info.unacknowledgedBytes();
-                sample = new Sample(bytes, Math.min(bytes, info.notSentBytes()), info.unackedSegments(), now, whileWaiting);
-            } else if (info != null) {
-                sample = Sample.NO_BYTE_COUNTERS;
-            }
-        } else if (KernelSendQueue.supported(channel)) {
-            KernelSendQueue queue = KernelSendQueue.read(channel);
-            if (queue != null) {
-                sample = new Sample(queue.bytes(), -1, -1, now, whileWaiting);
-            }
-        }
-        if (sample != null) {
-            channel.attr(KEY).set(sample);
+        record(ctx, KernelSendQueue.read(ctx.channel()), whileWaiting);
+    }
+
+    /** Keeps {@code queue}, just read by the caller, as the sample; keeps the previous one if it is {@code null}. */
+    static void record(ChannelHandlerContext ctx, KernelSendQueue queue, boolean whileWaiting) {
+        if (queue != null) {
+            ctx.channel().attr(KEY).set(new Sample(queue, ctx.executor().ticker().nanoTime(), whileWaiting));
         }
     }
 
@@ -75,11 +62,11 @@ final class UnacknowledgedSampler {
         if (s == null) {
             return Unacknowledged.unknown("not sampled while the socket was open");
         }
-        if (s == Sample.NO_BYTE_COUNTERS) {
+        if (s.queue.bytes() < 0) {
             return Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)");
         }
         Duration age = Duration.ofNanos(Math.max(0, ctx.executor().ticker().nanoTime() - s.nanos));
-        return Unacknowledged.sampled(s.bytes, s.notSentBytes, s.segments, age);
+        return Unacknowledged.sampled(s.queue.bytes(), s.queue.notSentBytes(), s.queue.segments(), age);
     }
 
     private static String transportName(Channel channel) {
@@ -93,18 +80,12 @@ final class UnacknowledgedSampler {
     }
 
     private static final class Sample {
-        static final Sample NO_BYTE_COUNTERS = new Sample(0, -1, -1, 0, false);
-
-        final long bytes;
-        final long notSentBytes;
-        final long segments;
+        final KernelSendQueue queue;
         final long nanos;
         final boolean whileWaiting;
 
-        Sample(long bytes, long notSentBytes, long segments, long nanos, boolean whileWaiting) {
-            this.bytes = bytes;
-            this.notSentBytes = notSentBytes;
-            this.segments = segments;
+        Sample(KernelSendQueue queue, long nanos, boolean whileWaiting) {
+            this.queue = queue;
             this.nanos = nanos;
             this.whileWaiting = whileWaiting;
         }

@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It costs nothing on an idle connection: no task runs and nothing is allocated per write. A check is
  * scheduled on a flush when none is scheduled, and one check runs every quarter of the stall timeout until
- * the bytes have drained. While it checks, it also samples TCP_INFO where the transport has it, so that the
- * end of the connection can report what the peer never acknowledged (see
+ * the bytes have drained. What each check reads of the kernel's queue is also kept as the sample from which
+ * the end of the connection reports what the peer never acknowledged (see
  * {@link io.resilientconnector.cause.Disconnection#unacknowledged()}).
  *
  * <p>Create one per channel.
@@ -130,7 +130,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
         }
         boolean waiting = !buffer.isEmpty();
         KernelSendQueue kernel = kernelQueueReadable ? KernelSendQueue.read(channel) : null;
-        if (!waiting && (kernel == null || kernel.bytes() == 0)) {
+        if (!waiting && (kernel == null || kernel.bytes() <= 0)) {
             UnacknowledgedSampler.writesDrained(channel);
             lastHead = null;
             return;
@@ -154,7 +154,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        UnacknowledgedSampler.sample(ctx, true);
+        UnacknowledgedSampler.record(ctx, kernel, true);
         check = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
     }
 

@@ -36,11 +36,15 @@ public final class KernelSendQueue {
             .contains("linux") && Files.isReadable(PROC_TCP);
 
     private final long bytes;
+    private final long notSentBytes;
+    private final long segments;
     private final int retransmits;
     private final int probes;
 
-    KernelSendQueue(long bytes, int retransmits, int probes) {
+    KernelSendQueue(long bytes, long notSentBytes, long segments, int retransmits, int probes) {
         this.bytes = bytes;
+        this.notSentBytes = notSentBytes;
+        this.segments = segments;
         this.retransmits = retransmits;
         this.probes = probes;
     }
@@ -52,16 +56,17 @@ public final class KernelSendQueue {
 
     /**
      * Reads the queue of {@code channel}, or returns {@code null} if it cannot be read: an unsupported
-     * transport or OS, a closed socket, or a kernel that does not report the fields. Call it on the channel's
-     * event loop.
+     * transport or OS, or a socket closed or no longer listed. Call it on the channel's event loop.
      */
     public static KernelSendQueue read(Channel channel) {
         if (TcpInfo.supported(channel)) {
             TcpInfo info = TcpInfo.read(channel);
-            if (info == null || info.unacknowledgedBytes() < 0) {
+            if (info == null) {
                 return null;
             }
-            return new KernelSendQueue(info.unacknowledgedBytes(), info.retransmits(), info.probes());
+            long bytes = info.unacknowledgedBytes();
+            return new KernelSendQueue(bytes, bytes < 0 ? -1 : Math.min(bytes, info.notSentBytes()),
+                    info.unackedSegments(), info.retransmits(), info.probes());
         }
         if (!(channel instanceof NioSocketChannel) || !PROC_READABLE || !channel.isActive()) {
             return null;
@@ -79,9 +84,22 @@ public final class KernelSendQueue {
         }
     }
 
-    /** Bytes accepted from this side that the peer has not acknowledged, sent or not. */
+    /**
+     * Bytes accepted from this side that the peer has not acknowledged, sent or not; {@code -1} if this
+     * kernel's TCP_INFO has no byte counters (before Linux 4.19).
+     */
     public long bytes() {
         return bytes;
+    }
+
+    /** Of {@link #bytes()}, those never sent at all; {@code -1} where unknown ({@code /proc} does not say). */
+    public long notSentBytes() {
+        return notSentBytes;
+    }
+
+    /** Segments sent and in flight; {@code -1} where unknown ({@code /proc} does not say). */
+    public long segments() {
+        return segments;
     }
 
     /**
@@ -130,7 +148,7 @@ public final class KernelSendQueue {
             long tx = Long.parseLong(queues.substring(0, queues.indexOf(':')), 16);
             int retransmits = Integer.parseInt(f[6], 16);
             int probes = Integer.parseInt(f[8]);
-            return new KernelSendQueue(tx, retransmits, probes);
+            return new KernelSendQueue(tx, -1, -1, retransmits, probes);
         }
         return null;
     }

@@ -1,11 +1,11 @@
 package io.resilientconnector.transport;
 
 import io.netty.channel.Channel;
-import io.resilientconnector.internal.KernelSendQueue;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.resilientconnector.internal.Durations;
+import io.resilientconnector.internal.KernelSendQueue;
 import jdk.net.ExtendedSocketOptions;
 
 import java.time.Duration;
@@ -22,41 +22,39 @@ public final class EffectiveSocketOptions {
     private final Integer intervalSeconds;
     private final Integer count;
     private final Integer userTimeoutMillis;
-    private boolean kernelQueueVisible;
+    /** Whether the write-stall watchdog can see bytes stuck in the kernel's send queue, not only Netty's. */
+    private final boolean kernelQueueVisible;
 
     EffectiveSocketOptions(Transport transport, Boolean soKeepAlive, Integer idleSeconds, Integer intervalSeconds,
-                           Integer count, Integer userTimeoutMillis) {
+                           Integer count, Integer userTimeoutMillis, boolean kernelQueueVisible) {
         this.transport = transport;
         this.soKeepAlive = soKeepAlive;
         this.idleSeconds = idleSeconds;
         this.intervalSeconds = intervalSeconds;
         this.count = count;
         this.userTimeoutMillis = userTimeoutMillis;
+        this.kernelQueueVisible = kernelQueueVisible;
     }
 
     static EffectiveSocketOptions read(Channel channel, Transport transport) {
-        EffectiveSocketOptions read = readOptions(channel, transport);
-        read.kernelQueueVisible = KernelSendQueue.supported(channel);
-        return read;
-    }
-
-    private static EffectiveSocketOptions readOptions(Channel channel, Transport transport) {
         ChannelConfig config = channel.config();
         Boolean keepAlive = get(config, ChannelOption.SO_KEEPALIVE);
+        boolean kernelQueue = KernelSendQueue.supported(channel);
         switch (transport.type()) {
             case EPOLL:
             case IO_URING: {
                 SocketTuning.LinuxOptions linux = SocketTuning.LinuxOptions.of(transport.type());
                 return new EffectiveSocketOptions(transport, keepAlive, get(config, linux.idle),
-                        get(config, linux.interval), get(config, linux.count), get(config, linux.userTimeout));
+                        get(config, linux.interval), get(config, linux.count), get(config, linux.userTimeout),
+                        kernelQueue);
             }
             case NIO:
                 return new EffectiveSocketOptions(transport, keepAlive,
                         get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)),
                         get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL)),
-                        get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT)), null);
+                        get(config, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT)), null, kernelQueue);
             default:
-                return new EffectiveSocketOptions(transport, keepAlive, null, null, null, null);
+                return new EffectiveSocketOptions(transport, keepAlive, null, null, null, null, kernelQueue);
         }
     }
 
