@@ -129,20 +129,6 @@ final class Bench {
         throw new IllegalStateException("process CPU time is not available on this JVM");
     }
 
-    /** This process's resident set size in bytes, or -1 where /proc is not available. */
-    static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     /** The soft limit on open files of this process, or -1 where /proc is not available. */
     static long openFileLimit() {
         try {

@@ -70,7 +70,7 @@ public final class IdleScaleBenchmark {
         // results.get(transport + impl) -> one Measurement per run
         Map<String, List<Measurement>> results = new LinkedHashMap<>();
         TransportType serverTransport = transports.get(0);
-        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of(),
+        try (ChildJvm server = ChildJvm.start(HoldServer.class,
                 List.of("--transport", serverTransport.name(), "--ports", String.valueOf(portCount),
                         "--threads", "1", "--max-seconds", "7200"))) {
             String ports = server.expect("PORTS", Duration.ofSeconds(30));
@@ -130,7 +130,7 @@ public final class IdleScaleBenchmark {
                 "--cpu-window-ms", String.valueOf(windowMs), "--group-threads", String.valueOf(groupThreads),
                 "--batch", String.valueOf(batch), "--settle-ms", String.valueOf(settleMs));
         Measurement m = new Measurement();
-        try (ChildJvm client = ChildJvm.start(IdleScaleClient.class, List.of(), args)) {
+        try (ChildJvm client = ChildJvm.start(IdleScaleClient.class, args)) {
             Duration step = Duration.ofSeconds(120);
             for (int i = 0; i <= counts.size(); i++) {
                 String[] point = client.expect("POINT", step).split(" ");

@@ -75,7 +75,7 @@ public final class ReconnectStormBenchmark {
                 + max.toMillis() + "ms multiplier=" + Backoff.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
                 + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
         Map<String, List<Storm>> results = new LinkedHashMap<>();
-        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of(), List.of("--transport", transports.get(0).name(),
+        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of("--transport", transports.get(0).name(),
                 "--ports", String.valueOf(portCount), "--threads", "1", "--max-seconds", "7200"))) {
             List<Integer> ports = new ArrayList<>();
             for (String port : server.expect("PORTS", Duration.ofSeconds(30)).split(",")) {
