@@ -180,11 +180,9 @@ final class Bench {
     /**
      * Fails with a {@link SetupException} unless {@code connections} spread over {@code ports} server ports stay
      * within the ephemeral ports of one address pair (Linux's default range, 32768..60999, has 28232).
+     * {@code ports} is at least 1.
      */
     static void requirePortsFor(int connections, int ports) {
-        if (ports < 1) {
-            throw new SetupException("ports: " + ports + " (expected: at least 1)");
-        }
         if ((connections + ports - 1) / ports > MAX_PER_PORT) {
             throw new SetupException("ports: " + ports + " leaves " + (connections + ports - 1) / ports
                     + " connections per server port, more than " + MAX_PER_PORT + " (the ephemeral ports of one address"

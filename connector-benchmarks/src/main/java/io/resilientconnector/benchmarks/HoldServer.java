@@ -59,9 +59,9 @@ public final class HoldServer {
         Bench.logToFile("hold-server");
         Args a = new Args(args);
         TransportType transport = Args.constant(TransportType.class, "transport", a.string("transport", "NIO"));
-        int portCount = a.integer("ports", 4);
-        int threads = a.integer("threads", 1);
-        int maxSeconds = a.integer("max-seconds", 1800);
+        int portCount = a.integer("ports", 4, 1);
+        int threads = a.integer("threads", 1, 1);
+        int maxSeconds = a.integer("max-seconds", 1800, 1);
         a.checkAllUsed();
 
         Thread deadline = new Thread(() -> {

@@ -38,18 +38,15 @@ public final class IdleScaleClient {
         Bench.logToFile("idle-scale-client");
         Args a = new Args(args);
         TransportType type = Args.constant(TransportType.class, "transport", a.string("transport", "NIO"));
-        String impl = a.string("impl", "connector");
-        List<Integer> ports = a.integers("ports", "");
-        List<Integer> counts = a.integers("counts", "5000,10000");
-        int cpuAt = a.integer("cpu-at", 10_000);
-        long windowMs = a.integer("cpu-window-ms", 20_000);
-        int threads = a.integer("group-threads", 2);
-        int batch = a.integer("batch", 500);
-        int settleMs = a.integer("settle-ms", 1000);
+        String impl = a.choice("impl", "connector", "connector", "plain");
+        List<Integer> ports = a.integers("ports", "", 1, 65_535);
+        List<Integer> counts = a.integers("counts", "5000,10000", 1);
+        int cpuAt = a.integer("cpu-at", 10_000, 1);
+        long windowMs = a.integer("cpu-window-ms", 20_000, 1);
+        int threads = a.integer("group-threads", 2, 1);
+        int batch = a.integer("batch", 500, 1);
+        int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
-        if (!"plain".equals(impl) && !"connector".equals(impl)) {
-            throw new SetupException("impl: " + impl + " (expected: connector or plain)");
-        }
         Bench.requireOpenFiles(counts.get(counts.size() - 1), "the idle-scale client");
 
         Transport transport = Transport.resolve(type);

@@ -60,8 +60,8 @@ public final class ReconnectLatencyBenchmark {
         Bench.logToFile("reconnect-latency");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        int reconnects = a.integer("reconnects", 200);
-        int runs = a.integer("runs", 3);
+        int reconnects = a.integer("reconnects", 200, 1);
+        int runs = a.integer("runs", 3, 1);
         Duration initial = a.millis("initial-ms", Duration.ofMillis(10));
         Duration max = a.millis("max-ms", Duration.ofMillis(100));
         a.checkAllUsed();

@@ -54,7 +54,7 @@ public final class ReconnectStormBenchmark {
         Bench.logToFile("reconnect-storm");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        int connections = a.integer("connections", 10_000);
+        int connections = a.integer("connections", 10_000, 1);
         List<Jitter> jitters = new ArrayList<>();
         for (String name : a.string("jitters", "NONE,FULL,EQUAL,DECORRELATED").split(",")) {
             jitters.add(Args.constant(Jitter.class, "jitters", name));
@@ -62,10 +62,10 @@ public final class ReconnectStormBenchmark {
         Duration initial = a.millis("initial-ms", Duration.ofMillis(100));
         Duration max = a.millis("max-ms", Duration.ofSeconds(5));
         Duration down = a.millis("down-ms", Duration.ofSeconds(5));
-        int runs = a.integer("runs", 3);
-        int portCount = a.integer("ports", 4);
-        int groupThreads = a.integer("group-threads", 2);
-        int settleMs = a.integer("settle-ms", 1000);
+        int runs = a.integer("runs", 3, 1);
+        int portCount = a.integer("ports", 4, 1);
+        int groupThreads = a.integer("group-threads", 2, 1);
+        int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
         Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
