@@ -46,12 +46,16 @@ final class Bench {
 
     /**
      * The transports named in {@code csv}, such as {@code epoll,nio}, leaving out those this machine lacks
-     * (with a note on standard error), so that one command works on Linux and elsewhere.
+     * (with a note on standard error), so that one command works on Linux and elsewhere. {@code auto} becomes
+     * the transport the connector would pick here, so results name what actually ran.
      */
     static List<TransportType> transports(String csv) {
         List<TransportType> result = new ArrayList<>();
         for (String name : csv.split(",")) {
             TransportType type = Args.constant(TransportType.class, "transports", name);
+            if (type == TransportType.AUTO) {
+                type = Transport.resolve(type).type();
+            }
             Throwable unavailable = Transport.unavailabilityCause(type);
             if (unavailable != null) {
                 System.err.println("skipping " + type + ": " + unavailable);
