@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** What every benchmark main shares: transports, statistics, and readings of this process. */
 final class Bench {
@@ -80,7 +82,12 @@ final class Bench {
     }
 
     static double median(List<Double> values) {
-        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return median(values, Double::doubleValue);
+    }
+
+    /** The median of {@code value} over {@code items}. */
+    static <T> double median(Collection<T> items, ToDoubleFunction<T> value) {
+        return median(items.stream().mapToDouble(value).toArray());
     }
 
     /** The value at quantile {@code q} (0..1) by the nearest-rank method. */

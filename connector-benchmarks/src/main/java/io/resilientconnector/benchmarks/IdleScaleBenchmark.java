@@ -93,15 +93,15 @@ public final class IdleScaleBenchmark {
                 + " | idle CPU at " + cpuAt + " (% of one core) | heap after GC by N (MiB) |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (TransportType transport : transports) {
-            double plainSlope = Bench.median(slopes(results.get(transport + " plain")));
+            double plainSlope = Bench.median(results.get(transport + " plain"), m -> m.slope);
             for (String impl : new String[] {"connector", "plain"}) {
                 List<Measurement> ms = results.get(transport + " " + impl);
-                double slope = Bench.median(slopes(ms));
+                double slope = Bench.median(ms, m -> m.slope);
                 double cpu = Bench.median(ms.stream().map(m -> m.cpuPercent).filter(c -> !Double.isNaN(c))
                         .mapToDouble(Double::doubleValue).toArray());
                 StringBuilder heaps = new StringBuilder();
                 for (int count : ms.get(0).heapByCount.keySet()) {
-                    double heap = Bench.median(ms.stream().mapToDouble(m -> m.heapByCount.get(count)).toArray());
+                    double heap = Bench.median(ms, m -> m.heapByCount.get(count));
                     heaps.append(heaps.length() == 0 ? "" : ", ").append(count).append(": ")
                             .append(Bench.format(heap / (1 << 20), 1));
                 }
@@ -109,16 +109,12 @@ public final class IdleScaleBenchmark {
                         transport.name().toLowerCase(Locale.ROOT), impl, slope,
                         "connector".equals(impl) ? Bench.format(slope / plainSlope, 2) + " (goal <= " + GOAL_HEAP_RATIO + ": "
                                 + (slope / plainSlope <= GOAL_HEAP_RATIO ? "met" : "missed") + ")" : "1",
-                        (int) Bench.median(ms.stream().mapToDouble(m -> m.threadsAtMost).toArray()),
+                        (int) Bench.median(ms, m -> m.threadsAtMost),
                         Double.isNaN(cpu) ? "-" : Bench.format(cpu, 2) + ("connector".equals(impl)
                                 ? " (goal < " + GOAL_IDLE_CPU_PERCENT + ": " + (cpu < GOAL_IDLE_CPU_PERCENT ? "met" : "missed") + ")" : ""),
                         heaps);
             }
         }
-    }
-
-    private static double[] slopes(List<Measurement> ms) {
-        return ms.stream().mapToDouble(m -> m.slope).toArray();
     }
 
     private static Measurement measure(TransportType transport, String impl, String ports, List<Integer> counts,

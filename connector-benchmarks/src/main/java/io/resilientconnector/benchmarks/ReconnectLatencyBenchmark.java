@@ -88,8 +88,8 @@ public final class ReconnectLatencyBenchmark {
         for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
             String[] key = e.getKey().split(" ");
             List<double[]> perRun = e.getValue();
-            double median = Bench.median(perRun.stream().mapToDouble(Bench::median).toArray());
-            double p99 = Bench.median(perRun.stream().mapToDouble(v -> Bench.quantile(v, 0.99)).toArray());
+            double median = Bench.median(perRun, v -> Bench.median(v));
+            double p99 = Bench.median(perRun, v -> Bench.quantile(v, 0.99));
             double most = perRun.stream().mapToDouble(v -> Bench.quantile(v, 1.0)).max().orElse(Double.NaN);
             boolean connector = "connector".equals(key[1]);
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %s |%n", key[0].toLowerCase(Locale.ROOT),

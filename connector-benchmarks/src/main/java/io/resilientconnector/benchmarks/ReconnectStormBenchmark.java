@@ -107,13 +107,13 @@ public final class ReconnectStormBenchmark {
         for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
             List<Storm> storms = e.getValue();
             String[] key = e.getKey().split(" ");
-            double back = Bench.median(storms.stream().mapToDouble(s -> s.backAfterUp).toArray());
-            double backDown = Bench.median(storms.stream().mapToDouble(s -> s.backAfterDown).toArray());
-            double peak = Bench.median(storms.stream().mapToDouble(s -> s.peak).toArray());
-            double mean = Bench.median(storms.stream().mapToDouble(s -> s.mean).toArray());
-            double ratio = Bench.median(storms.stream().mapToDouble(s -> s.peak / s.mean).toArray());
-            double attempts = Bench.median(storms.stream().mapToDouble(s -> s.attempts).toArray());
-            double peakAttempts = Bench.median(storms.stream().mapToDouble(s -> s.peakAttempts).toArray());
+            double back = Bench.median(storms, s -> s.backAfterUp);
+            double backDown = Bench.median(storms, s -> s.backAfterDown);
+            double peak = Bench.median(storms, s -> s.peak);
+            double mean = Bench.median(storms, s -> s.mean);
+            double ratio = Bench.median(storms, s -> s.peak / s.mean);
+            double attempts = Bench.median(storms, s -> s.attempts);
+            double peakAttempts = Bench.median(storms, s -> s.peakAttempts);
             int missing = storms.stream().mapToInt(s -> s.missing).max().orElse(0);
             String goal = "-";
             if (Jitter.valueOf(key[1]) == Jitter.FULL) {
