@@ -17,6 +17,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
 
+import java.util.concurrent.TimeUnit;
+
 /** Plain Netty pieces the benchmarks build on: groups, server channels, and a handler that consumes. */
 final class Loopback {
 
@@ -30,6 +32,11 @@ final class Loopback {
     static EventLoopGroup group(TransportType type, int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
                 Transport.resolve(type).ioHandlerFactory());
+    }
+
+    /** Shuts {@code group} down at once, waiting until it has. */
+    static void shutdown(EventLoopGroup group) throws InterruptedException {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
     /** The server channel of {@code type}; AUTO becomes the transport it picks here, as in {@link #group}. */

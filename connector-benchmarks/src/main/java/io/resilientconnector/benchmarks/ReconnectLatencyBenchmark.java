@@ -142,8 +142,8 @@ public final class ReconnectLatencyBenchmark {
         } finally {
             connector.close();
             server.down();
-            clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(clientGroup);
+            Loopback.shutdown(serverGroup);
         }
         return late;
     }
@@ -181,8 +181,8 @@ public final class ReconnectLatencyBenchmark {
             }
         } finally {
             server.down();
-            clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(clientGroup);
+            Loopback.shutdown(serverGroup);
         }
         return times;
     }

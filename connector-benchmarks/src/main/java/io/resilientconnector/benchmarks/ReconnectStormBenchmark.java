@@ -190,7 +190,7 @@ public final class ReconnectStormBenchmark {
                 closing.add(connector.closeAsync());
             }
             CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(group);
         }
 
         long[] connectTimes = connects.sorted();
