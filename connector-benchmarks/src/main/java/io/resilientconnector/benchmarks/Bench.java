@@ -176,8 +176,10 @@ final class Bench {
     /**
      * Fails with a {@link SetupException} unless this process may open {@code connections} sockets and the files
      * a JVM with Netty needs besides. The processes a benchmark starts inherit the same limit.
+     *
+     * @return the limit, as {@link #openFileLimit()} reads it
      */
-    static void requireOpenFiles(int connections, String what) {
+    static long requireOpenFiles(int connections, String what) {
         long limit = openFileLimit();
         long needed = (long) connections + FD_MARGIN;
         if (limit > 0 && limit < needed) {
@@ -186,6 +188,7 @@ final class Bench {
                     + " `ulimit -n " + Math.max(needed, 65_536) + "` (which may need root or a higher hard limit),"
                     + " or ask for fewer connections.");
         }
+        return limit;
     }
 
     /**

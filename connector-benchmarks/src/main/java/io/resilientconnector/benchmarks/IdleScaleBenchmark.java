@@ -59,9 +59,8 @@ public final class IdleScaleBenchmark {
             throw new SetupException("cpu-at: " + cpuAt + " (expected: one of the counts, " + requested + ")");
         }
         // The hold server holds every connection's other end, so both processes need the same.
-        Bench.requireOpenFiles(most, "the idle-scale benchmark");
+        long fdLimit = Bench.requireOpenFiles(most, "the idle-scale benchmark");
         Bench.requirePortsFor(most, portCount);
-        long fdLimit = Bench.openFileLimit();
         System.out.println("# idle scale: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# counts=" + counts + " cpu-at=" + cpuAt + " window=" + windowMs + "ms runs=" + runs
                 + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());

@@ -67,10 +67,10 @@ public final class ReconnectStormBenchmark {
         int groupThreads = a.integer("group-threads", 2, 1);
         int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
-        Bench.requireOpenFiles(connections, "the reconnect storm");
+        long fdLimit = Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
 
-        System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + Bench.openFileLimit());
+        System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="
                 + max.toMillis() + "ms multiplier=" + Backoff.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
                 + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
