@@ -2,6 +2,7 @@ package io.resilientconnector.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,10 +37,16 @@ final class Args {
         return values.getOrDefault(name, defaultValue);
     }
 
-    int integer(String name, int defaultValue) {
+    /** A whole number of at least {@code min}. */
+    int integer(String name, int defaultValue, int min) {
+        return integer(name, defaultValue, min, Integer.MAX_VALUE);
+    }
+
+    /** A whole number in {@code min..max}. */
+    int integer(String name, int defaultValue, int min, int max) {
         String value = string(name, String.valueOf(defaultValue));
         try {
-            return Integer.parseInt(value);
+            return checkRange(name, Integer.parseInt(value), min, max);
         } catch (NumberFormatException e) {
             throw new SetupException(name + ": " + value + " (expected: a whole number)");
         }
@@ -58,17 +65,42 @@ final class Args {
         }
     }
 
-    List<Integer> integers(String name, String defaultCsv) {
+    /** Whole numbers separated by commas, each at least {@code min}. */
+    List<Integer> integers(String name, String defaultCsv, int min) {
+        return integers(name, defaultCsv, min, Integer.MAX_VALUE);
+    }
+
+    /** Whole numbers separated by commas, each in {@code min..max}. */
+    List<Integer> integers(String name, String defaultCsv, int min, int max) {
         List<Integer> result = new ArrayList<>();
         String csv = string(name, defaultCsv);
         for (String part : csv.split(",")) {
+            int value;
             try {
-                result.add(Integer.parseInt(part.trim()));
+                value = Integer.parseInt(part.trim());
             } catch (NumberFormatException e) {
                 throw new SetupException(name + ": " + csv + " (expected: whole numbers separated by commas)");
             }
+            result.add(checkRange(name, value, min, max));
         }
         return result;
+    }
+
+    /** One of {@code choices}, exactly as spelled there. */
+    String choice(String name, String defaultValue, String... choices) {
+        String value = string(name, defaultValue);
+        if (!Arrays.asList(choices).contains(value)) {
+            throw new SetupException(name + ": " + value + " (expected: one of " + String.join(", ", choices) + ")");
+        }
+        return value;
+    }
+
+    private static int checkRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new SetupException(name + ": " + value + " (expected: "
+                    + (max == Integer.MAX_VALUE ? ">= " + min : min + ".." + max) + ")");
+        }
+        return value;
     }
 
     /** {@code text} as a constant of {@code type}, in any case, or a {@link SetupException} naming {@code name}. */
@@ -78,7 +110,7 @@ final class Args {
                 return e;
             }
         }
-        throw new SetupException(name + ": " + text + " (expected: one of " + java.util.Arrays.toString(type.getEnumConstants()) + ")");
+        throw new SetupException(name + ": " + text + " (expected: one of " + Arrays.toString(type.getEnumConstants()) + ")");
     }
 
     /** Fails on any argument that no call above asked for, so a typo cannot silently change a run. */

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** What every benchmark main shares: transports, statistics, and readings of this process. */
 final class Bench {
@@ -46,12 +48,16 @@ final class Bench {
 
     /**
      * The transports named in {@code csv}, such as {@code epoll,nio}, leaving out those this machine lacks
-     * (with a note on standard error), so that one command works on Linux and elsewhere.
+     * (with a note on standard error), so that one command works on Linux and elsewhere. {@code auto} becomes
+     * the transport the connector would pick here, so results name what actually ran.
      */
     static List<TransportType> transports(String csv) {
         List<TransportType> result = new ArrayList<>();
         for (String name : csv.split(",")) {
             TransportType type = Args.constant(TransportType.class, "transports", name);
+            if (type == TransportType.AUTO) {
+                type = Transport.resolve(type).type();
+            }
             Throwable unavailable = Transport.unavailabilityCause(type);
             if (unavailable != null) {
                 System.err.println("skipping " + type + ": " + unavailable);
@@ -76,7 +82,12 @@ final class Bench {
     }
 
     static double median(List<Double> values) {
-        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return median(values, Double::doubleValue);
+    }
+
+    /** The median of {@code value} over {@code items}. */
+    static <T> double median(Collection<T> items, ToDoubleFunction<T> value) {
+        return median(items.stream().mapToDouble(value).toArray());
     }
 
     /** The value at quantile {@code q} (0..1) by the nearest-rank method. */
@@ -129,20 +140,6 @@ final class Bench {
         throw new IllegalStateException("process CPU time is not available on this JVM");
     }
 
-    /** This process's resident set size in bytes, or -1 where /proc is not available. */
-    static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     /** The soft limit on open files of this process, or -1 where /proc is not available. */
     static long openFileLimit() {
         try {
@@ -179,8 +176,10 @@ final class Bench {
     /**
      * Fails with a {@link SetupException} unless this process may open {@code connections} sockets and the files
      * a JVM with Netty needs besides. The processes a benchmark starts inherit the same limit.
+     *
+     * @return the limit, as {@link #openFileLimit()} reads it
      */
-    static void requireOpenFiles(int connections, String what) {
+    static long requireOpenFiles(int connections, String what) {
         long limit = openFileLimit();
         long needed = (long) connections + FD_MARGIN;
         if (limit > 0 && limit < needed) {
@@ -189,16 +188,15 @@ final class Bench {
                     + " `ulimit -n " + Math.max(needed, 65_536) + "` (which may need root or a higher hard limit),"
                     + " or ask for fewer connections.");
         }
+        return limit;
     }
 
     /**
      * Fails with a {@link SetupException} unless {@code connections} spread over {@code ports} server ports stay
      * within the ephemeral ports of one address pair (Linux's default range, 32768..60999, has 28232).
+     * {@code ports} is at least 1.
      */
     static void requirePortsFor(int connections, int ports) {
-        if (ports < 1) {
-            throw new SetupException("ports: " + ports + " (expected: at least 1)");
-        }
         if ((connections + ports - 1) / ports > MAX_PER_PORT) {
             throw new SetupException("ports: " + ports + " leaves " + (connections + ports - 1) / ports
                     + " connections per server port, more than " + MAX_PER_PORT + " (the ephemeral ports of one address"

@@ -38,10 +38,9 @@ final class ChildJvm implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
-    static ChildJvm start(Class<?> main, List<String> jvmArgs, List<String> args) throws IOException {
+    static ChildJvm start(Class<?> main, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
         String logDir = System.getProperty("benchmark.log.dir");
         if (logDir != null) {
             command.add("-Dbenchmark.log.dir=" + logDir);

@@ -43,26 +43,24 @@ public final class IdleScaleBenchmark {
         Bench.logToFile("idle-scale");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        List<Integer> requested = a.integers("counts", "5000,10000,15000,50000");
-        int cpuAt = a.integer("cpu-at", 10_000);
-        int windowMs = a.integer("cpu-window-ms", 20_000);
-        int runs = a.integer("runs", 3);
-        int portCount = a.integer("ports", 4);
-        int groupThreads = a.integer("group-threads", 2);
-        int batch = a.integer("batch", 500);
-        int settleMs = a.integer("settle-ms", 1000);
+        List<Integer> requested = a.integers("counts", "5000,10000,15000,50000", 1);
+        int cpuAt = a.integer("cpu-at", 10_000, 1);
+        int windowMs = a.integer("cpu-window-ms", 20_000, 1);
+        int runs = a.integer("runs", 3, 1);
+        int portCount = a.integer("ports", 4, 1);
+        int groupThreads = a.integer("group-threads", 2, 1);
+        int batch = a.integer("batch", 500, 1);
+        int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
 
         List<Integer> counts = new ArrayList<>(new java.util.TreeSet<>(requested));
         int most = counts.get(counts.size() - 1);
-        if (counts.get(0) < 1 || !counts.contains(cpuAt)) {
-            throw new SetupException("counts: " + requested + ", cpu-at: " + cpuAt
-                    + " (expected: positive counts, one of them the cpu-at count)");
+        if (!counts.contains(cpuAt)) {
+            throw new SetupException("cpu-at: " + cpuAt + " (expected: one of the counts, " + requested + ")");
         }
         // The hold server holds every connection's other end, so both processes need the same.
-        Bench.requireOpenFiles(most, "the idle-scale benchmark");
+        long fdLimit = Bench.requireOpenFiles(most, "the idle-scale benchmark");
         Bench.requirePortsFor(most, portCount);
-        long fdLimit = Bench.openFileLimit();
         System.out.println("# idle scale: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# counts=" + counts + " cpu-at=" + cpuAt + " window=" + windowMs + "ms runs=" + runs
                 + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
@@ -70,7 +68,7 @@ public final class IdleScaleBenchmark {
         // results.get(transport + impl) -> one Measurement per run
         Map<String, List<Measurement>> results = new LinkedHashMap<>();
         TransportType serverTransport = transports.get(0);
-        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of(),
+        try (ChildJvm server = ChildJvm.start(HoldServer.class,
                 List.of("--transport", serverTransport.name(), "--ports", String.valueOf(portCount),
                         "--threads", "1", "--max-seconds", "7200"))) {
             String ports = server.expect("PORTS", Duration.ofSeconds(30));
@@ -94,15 +92,15 @@ public final class IdleScaleBenchmark {
                 + " | idle CPU at " + cpuAt + " (% of one core) | heap after GC by N (MiB) |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (TransportType transport : transports) {
-            double plainSlope = Bench.median(slopes(results.get(transport + " plain")));
+            double plainSlope = Bench.median(results.get(transport + " plain"), m -> m.slope);
             for (String impl : new String[] {"connector", "plain"}) {
                 List<Measurement> ms = results.get(transport + " " + impl);
-                double slope = Bench.median(slopes(ms));
+                double slope = Bench.median(ms, m -> m.slope);
                 double cpu = Bench.median(ms.stream().map(m -> m.cpuPercent).filter(c -> !Double.isNaN(c))
                         .mapToDouble(Double::doubleValue).toArray());
                 StringBuilder heaps = new StringBuilder();
                 for (int count : ms.get(0).heapByCount.keySet()) {
-                    double heap = Bench.median(ms.stream().mapToDouble(m -> m.heapByCount.get(count)).toArray());
+                    double heap = Bench.median(ms, m -> m.heapByCount.get(count));
                     heaps.append(heaps.length() == 0 ? "" : ", ").append(count).append(": ")
                             .append(Bench.format(heap / (1 << 20), 1));
                 }
@@ -110,16 +108,12 @@ public final class IdleScaleBenchmark {
                         transport.name().toLowerCase(Locale.ROOT), impl, slope,
                         "connector".equals(impl) ? Bench.format(slope / plainSlope, 2) + " (goal <= " + GOAL_HEAP_RATIO + ": "
                                 + (slope / plainSlope <= GOAL_HEAP_RATIO ? "met" : "missed") + ")" : "1",
-                        (int) Bench.median(ms.stream().mapToDouble(m -> m.threadsAtMost).toArray()),
+                        (int) Bench.median(ms, m -> m.threadsAtMost),
                         Double.isNaN(cpu) ? "-" : Bench.format(cpu, 2) + ("connector".equals(impl)
                                 ? " (goal < " + GOAL_IDLE_CPU_PERCENT + ": " + (cpu < GOAL_IDLE_CPU_PERCENT ? "met" : "missed") + ")" : ""),
                         heaps);
             }
         }
-    }
-
-    private static double[] slopes(List<Measurement> ms) {
-        return ms.stream().mapToDouble(m -> m.slope).toArray();
     }
 
     private static Measurement measure(TransportType transport, String impl, String ports, List<Integer> counts,
@@ -130,7 +124,7 @@ public final class IdleScaleBenchmark {
                 "--cpu-window-ms", String.valueOf(windowMs), "--group-threads", String.valueOf(groupThreads),
                 "--batch", String.valueOf(batch), "--settle-ms", String.valueOf(settleMs));
         Measurement m = new Measurement();
-        try (ChildJvm client = ChildJvm.start(IdleScaleClient.class, List.of(), args)) {
+        try (ChildJvm client = ChildJvm.start(IdleScaleClient.class, args)) {
             Duration step = Duration.ofSeconds(120);
             for (int i = 0; i <= counts.size(); i++) {
                 String[] point = client.expect("POINT", step).split(" ");

@@ -17,14 +17,13 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The measured process of {@link IdleScaleBenchmark}: opens idle connections to a {@link HoldServer}, all on one
  * event loop group, either as one connector each or as plain Netty channels from one {@link Bootstrap}. After
- * each step it prints {@code POINT connections heapAfterGcBytes threads rssBytes}; at {@code --cpu-at}
- * connections it also prints {@code CPU connections cpuNanos windowNanos readIdleEvents}. Then {@code DONE},
- * and it exits, which closes every socket.
+ * each step it prints {@code POINT connections heapAfterGcBytes threads}; at {@code --cpu-at} connections it
+ * also prints {@code CPU connections cpuNanos windowNanos}. Then {@code DONE}, and it exits, which closes every
+ * socket.
  */
 public final class IdleScaleClient {
 
@@ -39,18 +38,15 @@ public final class IdleScaleClient {
         Bench.logToFile("idle-scale-client");
         Args a = new Args(args);
         TransportType type = Args.constant(TransportType.class, "transport", a.string("transport", "NIO"));
-        String impl = a.string("impl", "connector");
-        List<Integer> ports = a.integers("ports", "");
-        List<Integer> counts = a.integers("counts", "5000,10000");
-        int cpuAt = a.integer("cpu-at", 10_000);
-        long windowMs = a.integer("cpu-window-ms", 20_000);
-        int threads = a.integer("group-threads", 2);
-        int batch = a.integer("batch", 500);
-        int settleMs = a.integer("settle-ms", 1000);
+        String impl = a.choice("impl", "connector", "connector", "plain");
+        List<Integer> ports = a.integers("ports", "", 1, 65_535);
+        List<Integer> counts = a.integers("counts", "5000,10000", 1);
+        int cpuAt = a.integer("cpu-at", 10_000, 1);
+        long windowMs = a.integer("cpu-window-ms", 20_000, 1);
+        int threads = a.integer("group-threads", 2, 1);
+        int batch = a.integer("batch", 500, 1);
+        int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
-        if (!"plain".equals(impl) && !"connector".equals(impl)) {
-            throw new SetupException("impl: " + impl + " (expected: connector or plain)");
-        }
         Bench.requireOpenFiles(counts.get(counts.size() - 1), "the idle-scale client");
 
         Transport transport = Transport.resolve(type);
@@ -72,13 +68,12 @@ public final class IdleScaleClient {
             if (count == cpuAt) {
                 // Let the collections above and the connect burst settle before the window opens.
                 Thread.sleep(2L * settleMs);
-                long idleBefore = opener.readIdleEvents();
                 long cpuBefore = Bench.processCpuNanos();
                 long start = System.nanoTime();
                 Thread.sleep(windowMs);
                 long cpu = Bench.processCpuNanos() - cpuBefore;
                 long window = System.nanoTime() - start;
-                System.out.println("CPU " + count + " " + cpu + " " + window + " " + (opener.readIdleEvents() - idleBefore));
+                System.out.println("CPU " + count + " " + cpu + " " + window);
             }
         }
         System.out.println("DONE");
@@ -89,7 +84,7 @@ public final class IdleScaleClient {
     private static void report(int connections) throws InterruptedException {
         long heap = Bench.heapAfterGc();
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-        System.out.println("POINT " + connections + " " + heap + " " + threads + " " + Bench.residentBytes());
+        System.out.println("POINT " + connections + " " + heap + " " + threads);
         System.out.flush();
     }
 
@@ -98,8 +93,6 @@ public final class IdleScaleClient {
         void open(List<Integer> ports, int first, int n, int batch) throws InterruptedException;
 
         void closeAll() throws InterruptedException;
-
-        long readIdleEvents();
     }
 
     private static final class PlainOpener implements Opener {
@@ -135,28 +128,17 @@ public final class IdleScaleClient {
             }
             channels.clear();
         }
-
-        @Override
-        public long readIdleEvents() {
-            return 0;
-        }
     }
 
     private static final class ConnectorOpener implements Opener {
         private final TransportType type;
         private final EventLoopGroup group;
         private final List<ResilientConnector> connectors = new ArrayList<>();
-        private final AtomicLong readIdle = new AtomicLong();
         private volatile CountDownLatch connected = new CountDownLatch(0);
         private final ConnectorListener listener = new ConnectorListener() {
             @Override
             public void connected(Channel channel) {
                 connected.countDown();
-            }
-
-            @Override
-            public void readIdle(Channel channel, int consecutive) {
-                readIdle.incrementAndGet();
             }
         };
 
@@ -192,11 +174,6 @@ public final class IdleScaleClient {
                 connector.close();
             }
             connectors.clear();
-        }
-
-        @Override
-        public long readIdleEvents() {
-            return readIdle.get();
         }
     }
 }

@@ -9,12 +9,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.kqueue.KQueueServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
+
+import java.util.concurrent.TimeUnit;
 
 /** Plain Netty pieces the benchmarks build on: groups, server channels, and a handler that consumes. */
 final class Loopback {
@@ -31,16 +34,25 @@ final class Loopback {
                 Transport.resolve(type).ioHandlerFactory());
     }
 
+    /** Shuts {@code group} down at once, waiting until it has. */
+    static void shutdown(EventLoopGroup group) throws InterruptedException {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    /** The server channel of {@code type}; AUTO becomes the transport it picks here, as in {@link #group}. */
     static ChannelFactory<? extends ServerChannel> serverChannelFactory(TransportType type) {
-        switch (type) {
+        TransportType resolved = Transport.resolve(type).type();
+        switch (resolved) {
             case EPOLL:
                 return EpollServerSocketChannel::new;
             case IO_URING:
                 return IoUringServerSocketChannel::new;
+            case KQUEUE:
+                return KQueueServerSocketChannel::new;
             case NIO:
                 return NioServerSocketChannel::new;
             default:
-                throw new IllegalArgumentException("transport: " + type + " (expected: EPOLL, IO_URING or NIO)");
+                throw new AssertionError(resolved);
         }
     }
 

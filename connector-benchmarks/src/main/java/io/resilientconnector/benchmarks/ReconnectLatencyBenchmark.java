@@ -60,8 +60,8 @@ public final class ReconnectLatencyBenchmark {
         Bench.logToFile("reconnect-latency");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        int reconnects = a.integer("reconnects", 200);
-        int runs = a.integer("runs", 3);
+        int reconnects = a.integer("reconnects", 200, 1);
+        int runs = a.integer("runs", 3, 1);
         Duration initial = a.millis("initial-ms", Duration.ofMillis(10));
         Duration max = a.millis("max-ms", Duration.ofMillis(100));
         a.checkAllUsed();
@@ -88,8 +88,8 @@ public final class ReconnectLatencyBenchmark {
         for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
             String[] key = e.getKey().split(" ");
             List<double[]> perRun = e.getValue();
-            double median = Bench.median(perRun.stream().mapToDouble(Bench::median).toArray());
-            double p99 = Bench.median(perRun.stream().mapToDouble(v -> Bench.quantile(v, 0.99)).toArray());
+            double median = Bench.median(perRun, v -> Bench.median(v));
+            double p99 = Bench.median(perRun, v -> Bench.quantile(v, 0.99));
             double most = perRun.stream().mapToDouble(v -> Bench.quantile(v, 1.0)).max().orElse(Double.NaN);
             boolean connector = "connector".equals(key[1]);
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %s |%n", key[0].toLowerCase(Locale.ROOT),
@@ -142,8 +142,8 @@ public final class ReconnectLatencyBenchmark {
         } finally {
             connector.close();
             server.down();
-            clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(clientGroup);
+            Loopback.shutdown(serverGroup);
         }
         return late;
     }
@@ -181,8 +181,8 @@ public final class ReconnectLatencyBenchmark {
             }
         } finally {
             server.down();
-            clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(clientGroup);
+            Loopback.shutdown(serverGroup);
         }
         return times;
     }

@@ -54,7 +54,7 @@ public final class ReconnectStormBenchmark {
         Bench.logToFile("reconnect-storm");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        int connections = a.integer("connections", 10_000);
+        int connections = a.integer("connections", 10_000, 1);
         List<Jitter> jitters = new ArrayList<>();
         for (String name : a.string("jitters", "NONE,FULL,EQUAL,DECORRELATED").split(",")) {
             jitters.add(Args.constant(Jitter.class, "jitters", name));
@@ -62,20 +62,20 @@ public final class ReconnectStormBenchmark {
         Duration initial = a.millis("initial-ms", Duration.ofMillis(100));
         Duration max = a.millis("max-ms", Duration.ofSeconds(5));
         Duration down = a.millis("down-ms", Duration.ofSeconds(5));
-        int runs = a.integer("runs", 3);
-        int portCount = a.integer("ports", 4);
-        int groupThreads = a.integer("group-threads", 2);
-        int settleMs = a.integer("settle-ms", 1000);
+        int runs = a.integer("runs", 3, 1);
+        int portCount = a.integer("ports", 4, 1);
+        int groupThreads = a.integer("group-threads", 2, 1);
+        int settleMs = a.integer("settle-ms", 1000, 0);
         a.checkAllUsed();
-        Bench.requireOpenFiles(connections, "the reconnect storm");
+        long fdLimit = Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
 
-        System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + Bench.openFileLimit());
+        System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="
                 + max.toMillis() + "ms multiplier=" + Backoff.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
                 + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
         Map<String, List<Storm>> results = new LinkedHashMap<>();
-        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of(), List.of("--transport", transports.get(0).name(),
+        try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of("--transport", transports.get(0).name(),
                 "--ports", String.valueOf(portCount), "--threads", "1", "--max-seconds", "7200"))) {
             List<Integer> ports = new ArrayList<>();
             for (String port : server.expect("PORTS", Duration.ofSeconds(30)).split(",")) {
@@ -107,13 +107,13 @@ public final class ReconnectStormBenchmark {
         for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
             List<Storm> storms = e.getValue();
             String[] key = e.getKey().split(" ");
-            double back = Bench.median(storms.stream().mapToDouble(s -> s.backAfterUp).toArray());
-            double backDown = Bench.median(storms.stream().mapToDouble(s -> s.backAfterDown).toArray());
-            double peak = Bench.median(storms.stream().mapToDouble(s -> s.peak).toArray());
-            double mean = Bench.median(storms.stream().mapToDouble(s -> s.mean).toArray());
-            double ratio = Bench.median(storms.stream().mapToDouble(s -> s.peak / s.mean).toArray());
-            double attempts = Bench.median(storms.stream().mapToDouble(s -> s.attempts).toArray());
-            double peakAttempts = Bench.median(storms.stream().mapToDouble(s -> s.peakAttempts).toArray());
+            double back = Bench.median(storms, s -> s.backAfterUp);
+            double backDown = Bench.median(storms, s -> s.backAfterDown);
+            double peak = Bench.median(storms, s -> s.peak);
+            double mean = Bench.median(storms, s -> s.mean);
+            double ratio = Bench.median(storms, s -> s.peak / s.mean);
+            double attempts = Bench.median(storms, s -> s.attempts);
+            double peakAttempts = Bench.median(storms, s -> s.peakAttempts);
             int missing = storms.stream().mapToInt(s -> s.missing).max().orElse(0);
             String goal = "-";
             if (Jitter.valueOf(key[1]) == Jitter.FULL) {
@@ -190,7 +190,7 @@ public final class ReconnectStormBenchmark {
                 closing.add(connector.closeAsync());
             }
             CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Loopback.shutdown(group);
         }
 
         long[] connectTimes = connects.sorted();

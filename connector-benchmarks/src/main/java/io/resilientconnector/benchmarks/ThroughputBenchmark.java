@@ -83,7 +83,6 @@ public class ThroughputBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         TransportType type = TransportType.valueOf(transport);
-        Transport.resolve(type);
         serverGroup = Loopback.group(type, 1, "bench-server");
         clientGroup = Loopback.group(type, 1, "bench-client");
         serverChannel = Loopback.server(type, serverGroup, new Streamer())

@@ -46,12 +46,12 @@ public final class ThroughputReport {
         Bench.logToFile("throughput");
         Args a = new Args(args);
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
-        List<Integer> sizes = a.integers("sizes", "64,16384");
-        int rounds = a.integer("rounds", 5);
-        int warmups = a.integer("warmups", 3);
-        int iterations = a.integer("iterations", 5);
-        int iterationMs = a.integer("iteration-ms", 1000);
-        int forks = a.integer("forks", 1);
+        List<Integer> sizes = a.integers("sizes", "64,16384", 1);
+        int rounds = a.integer("rounds", 5, 1);
+        int warmups = a.integer("warmups", 3, 0);
+        int iterations = a.integer("iterations", 5, 1);
+        int iterationMs = a.integer("iteration-ms", 1000, 1);
+        int forks = a.integer("forks", 1, 0);
         a.checkAllUsed();
 
         System.out.println("# throughput: " + Bench.machine());
