@@ -13,6 +13,7 @@ import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.LogCapture;
 import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
@@ -23,7 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,12 +83,6 @@ class ResilientConnectorTest {
         return Unpooled.copiedBuffer(text + "\n", StandardCharsets.US_ASCII);
     }
 
-    private static int closedPort() throws Exception {
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return ss.getLocalPort();
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("transports")
     void reconnectsAfterPeerClose(TransportType type) throws Exception {
@@ -119,7 +113,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void backsOffWhileRefusedAndConnectsOnceTheServerIsUp(TransportType type) throws Exception {
-        int port = closedPort();
+        int port = Ports.closed();
         ResilientConnector connector = start(options(type, port).build());
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED CONNECT_REFUSED");
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
@@ -216,7 +210,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
-        int port = closedPort();
+        int port = Ports.closed();
         ResilientConnector connector = start(options(type, port)
                 .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
                         .jitter(Jitter.NONE).build()).build()).build());
@@ -235,7 +229,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void closeFailsPendingSendsWithAReason(TransportType type) throws Exception {
-        ResilientConnector connector = start(options(type, closedPort()).build());
+        ResilientConnector connector = start(options(type, Ports.closed()).build());
         CompletableFuture<Void> pending = connector.send(line("never"));
         connector.close();
         assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -247,7 +241,7 @@ class ResilientConnectorTest {
 
     @Test
     void aFullPendingBufferFailsTheSendAtOnce() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingMessages(2).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).maxPendingMessages(2).build());
         CompletableFuture<Void> first = connector.send(line("1"));
         CompletableFuture<Void> second = connector.send(line("2"));
         CompletableFuture<Void> third = connector.send(line("3"));
@@ -262,7 +256,7 @@ class ResilientConnectorTest {
 
     @Test
     void aPendingByteLimitBoundsTheBuffer() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingBytes(10).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).maxPendingBytes(10).build());
         assertThat(connector.send(line("12345678"))).isNotDone();
         assertThatThrownBy(() -> connector.send(line("x")).get(1, TimeUnit.SECONDS))
                 .cause().hasMessageContaining("9 bytes waiting").hasMessageContaining("maxPendingBytes 10");
@@ -270,7 +264,7 @@ class ResilientConnectorTest {
 
     @Test
     void givesUpAfterMaxAttemptsAndFailsPendingSends() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort())
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed())
                 .reconnect(FAST.toBuilder().maxAttempts(2).build()).build());
         CompletableFuture<Void> pending = connector.send(line("lost"));
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
@@ -282,7 +276,7 @@ class ResilientConnectorTest {
 
     @Test
     void startingTwiceFails() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).build());
         assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("connector cannot start in state ").hasMessageEndingWith("(expected: NEW; a connector starts once)");
     }
