@@ -1,18 +1,16 @@
 package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConnectorSmokeTest {
@@ -22,20 +20,18 @@ class ConnectorSmokeTest {
         try (LineServer server = LineServer.start()) {
             EventRecorder events = new EventRecorder();
             ConnectorOptions options = ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(50))
-                            .max(Duration.ofMillis(200)).jitter(Jitter.NONE).build()).build())
-                    .build();
+                    .reconnect(Fast.RECONNECT).build();
             try (ResilientConnector connector = ResilientConnector.builder(options)
                     .handler(new NoopInitializer())
                     .listener(events).build().start()) {
-                assertThat(events.poll(Duration.ofSeconds(10))).isEqualTo("CONNECTED");
+                assertThat(events.poll(WAIT)).isEqualTo("CONNECTED");
                 connector.send(Unpooled.copiedBuffer("one\n", StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
                 assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("one");
                 server.awaitOpenConnections(1);
                 server.closeConnections();
-                assertThat(events.poll(Duration.ofSeconds(10))).isEqualTo("DISCONNECTED PEER_CLOSED");
-                assertThat(events.poll(Duration.ofSeconds(10))).isEqualTo("RECONNECTING 1");
-                assertThat(events.poll(Duration.ofSeconds(10))).isEqualTo("CONNECTED");
+                assertThat(events.poll(WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
+                assertThat(events.poll(WAIT)).isEqualTo("RECONNECTING 1");
+                assertThat(events.poll(WAIT)).isEqualTo("CONNECTED");
             }
         }
     }

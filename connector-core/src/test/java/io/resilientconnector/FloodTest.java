@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,7 +108,7 @@ class FloodTest {
                         });
                     }
                 }).listener(events).build().start();
-        events.await("CONNECTED", Duration.ofSeconds(10));
+        events.await("CONNECTED", WAIT);
         long peak = peakDirectMemoryUntil(() -> received.get() >= FLOOD_BYTES, Duration.ofSeconds(60));
         System.out.printf("FLOOD transport=%s received=%d MiB peakDirectMemory=%d KiB%n",
                 type, received.get() >> 20, peak >> 10);
@@ -147,7 +148,7 @@ class FloodTest {
                         });
                     }
                 }).listener(events).build().start();
-        events.await("CONNECTED", Duration.ofSeconds(10));
+        events.await("CONNECTED", WAIT);
         long target = 16L * 1024 * 1024;
         long peak = peakDirectMemoryUntil(() -> received.get() >= target, Duration.ofSeconds(60));
         // The peer is held back by the TCP window instead of filling the client's memory.

@@ -10,6 +10,7 @@ import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.LogCapture;
 import io.resilientconnector.testing.NoopInitializer;
@@ -35,17 +36,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The connector end to end against real servers on loopback, on every Linux transport and NIO. */
 class ResilientConnectorTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final ReconnectPolicy FAST = ReconnectPolicy.builder()
-            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
-            .build();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final EventRecorder events = new EventRecorder();
@@ -69,7 +66,7 @@ class ResilientConnectorTest {
 
     private ConnectorOptions.Builder options(TransportType type, int port) {
         Transports.assumeAvailable(type);
-        return ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).reconnect(FAST);
+        return ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).reconnect(Fast.RECONNECT);
     }
 
     private ResilientConnector start(ConnectorOptions options) {
@@ -265,7 +262,7 @@ class ResilientConnectorTest {
     @Test
     void givesUpAfterMaxAttemptsAndFailsPendingSends() throws Exception {
         ResilientConnector connector = start(options(TransportType.NIO, Ports.closed())
-                .reconnect(FAST.toBuilder().maxAttempts(2).build()).build());
+                .reconnect(Fast.RECONNECT.toBuilder().maxAttempts(2).build()).build());
         CompletableFuture<Void> pending = connector.send(line("lost"));
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
         assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
@@ -370,7 +367,7 @@ class ResilientConnectorTest {
         LineServer server = server();
         AtomicBoolean resolvable = new AtomicBoolean();
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
-                        .endpoint("gateway.test", server.port()).reconnect(FAST).build())
+                        .endpoint("gateway.test", server.port()).reconnect(Fast.RECONNECT).build())
                 .handler(new NoopInitializer()).listener(events)
                 .hostResolver(host -> {
                     if (!resolvable.get()) {
