@@ -3,11 +3,9 @@ package io.resilientconnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
@@ -23,17 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Every race ends in a defined state, never a stuck one, and never with a reconnect after close(). */
 class ConnectorRaceTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final ReconnectPolicy FAST = ReconnectPolicy.builder()
-            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
-            .build();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final EventRecorder events = new EventRecorder();
@@ -46,7 +40,7 @@ class ConnectorRaceTest {
     }
 
     private ResilientConnector connector(ConnectorOptions.Builder options, io.netty.channel.ChannelHandler handler) {
-        ResilientConnector connector = ResilientConnector.builder(options.reconnect(FAST).build())
+        ResilientConnector connector = ResilientConnector.builder(options.reconnect(Fast.RECONNECT).build())
                 .handler(handler).listener(events).build();
         closeables.add(connector);
         return connector;
@@ -137,7 +131,7 @@ class ConnectorRaceTest {
         LineServer server = LineServer.start();
         closeables.add(server);
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
-                        .endpoint("127.0.0.1", server.port()).reconnect(FAST.toBuilder().maxAttempts(2).build()).build())
+                        .endpoint("127.0.0.1", server.port()).reconnect(Fast.RECONNECT.toBuilder().maxAttempts(2).build()).build())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

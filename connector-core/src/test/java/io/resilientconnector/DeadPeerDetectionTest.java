@@ -13,6 +13,7 @@ import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.faultlab.NumberedWriter;
+import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.TcpInfo;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
@@ -55,11 +56,13 @@ import static org.awaitility.Awaitility.await;
  */
 class DeadPeerDetectionTest {
 
-    private static final Duration IDLE = Duration.ofSeconds(2);
-    private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static final int COUNT = 3;
-    /** idle + interval × count, which is also the derived user timeout and write-stall timeout. */
-    private static final double BOUND = 5.0;
+    private static final KeepAliveOptions KEEPALIVE = KeepAliveOptions.builder()
+            .idle(Duration.ofSeconds(2)).interval(Duration.ofSeconds(1)).count(3).build();
+    /**
+     * The derived user timeout, idle + interval × count, in seconds; the write-stall timeout is derived from
+     * it and is the same.
+     */
+    private static final double BOUND = KEEPALIVE.userTimeout().toMillis() / 1000.0;
     static final double LATE = 2.0;
     static final double EARLY = 0.5;
     private static final double WATCHDOG_GRANULARITY = BOUND / 4;
@@ -77,7 +80,10 @@ class DeadPeerDetectionTest {
     static void summary() {
         List<String> lines = Detection.lines();
         if (!lines.isEmpty()) {
-            System.out.println("DETECTION SUMMARY (keepalive 2s/1s/3, user timeout 5s, write-stall timeout 5s)");
+            System.out.println("DETECTION SUMMARY (keepalive " + Durations.format(KEEPALIVE.idle()) + "/"
+                    + Durations.format(KEEPALIVE.interval()) + "/" + KEEPALIVE.count() + ", user timeout "
+                    + Durations.format(KEEPALIVE.userTimeout()) + ", write-stall timeout "
+                    + Durations.format(KEEPALIVE.userTimeout()) + ")");
             lines.forEach(l -> System.out.println("  " + l));
         }
     }
@@ -86,7 +92,7 @@ class DeadPeerDetectionTest {
         return ConnectorOptions.builder()
                 .endpoint(lab.peerHost(), lab.peerPort())
                 .transport(type)
-                .keepAlive(KeepAliveOptions.builder().idle(IDLE).interval(INTERVAL).count(COUNT).build())
+                .keepAlive(KEEPALIVE)
                 .readTimeout(Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(1))
                 .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(200))
@@ -183,8 +189,7 @@ class DeadPeerDetectionTest {
         Transports.assumeAvailable(type);
         try (FaultLab lab = FaultLab.startForTest()) {
             ConnectorOptions options = options(lab, type)
-                    .keepAlive(KeepAliveOptions.builder().idle(IDLE).interval(INTERVAL).count(COUNT)
-                            .userTimeout(Duration.ZERO).build())
+                    .keepAlive(KEEPALIVE.toBuilder().userTimeout(Duration.ZERO).build())
                     .writeStallTimeout(Duration.ofSeconds(5))
                     .build();
             try (LabClient client = LabClient.start(options)) {
@@ -217,8 +222,7 @@ class DeadPeerDetectionTest {
         Transports.assumeAvailable(type);
         try (FaultLab lab = FaultLab.startForTest()) {
             ConnectorOptions options = options(lab, type)
-                    .keepAlive(KeepAliveOptions.builder().idle(IDLE).interval(INTERVAL).count(COUNT)
-                            .userTimeout(Duration.ZERO).build())
+                    .keepAlive(KEEPALIVE.toBuilder().userTimeout(Duration.ZERO).build())
                     .writeStallTimeout(Duration.ZERO)
                     .build();
             try (LabClient client = LabClient.start(options)) {

@@ -1,12 +1,11 @@
 package io.resilientconnector;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
+import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.TransportType;
@@ -23,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,6 +75,15 @@ class FloodTest {
         return server.getLocalPort();
     }
 
+    /** Starts the connector with {@code handler} as the application's pipeline and waits until it connects. */
+    private EventRecorder connect(TransportType type, int port, ChannelHandler handler) throws InterruptedException {
+        EventRecorder events = new EventRecorder();
+        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
+                .handler(handler).listener(events).build().start();
+        events.await("CONNECTED", WAIT);
+        return events;
+    }
+
     /** Samples the direct memory Netty holds until {@code done}, returning the peak. */
     private static long peakDirectMemoryUntil(java.util.function.BooleanSupplier done, Duration timeout) throws InterruptedException {
         long peak = 0;
@@ -92,25 +101,11 @@ class FloodTest {
     void aConsumingApplicationHoldsBoundedMemoryWhileThePeerFloods(TransportType type) throws Exception {
         Transports.assumeAvailable(type);
         int port = floodingServer();
-        AtomicLong received = new AtomicLong();
-        EventRecorder events = new EventRecorder();
-        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                received.addAndGet(((ByteBuf) msg).readableBytes());
-                                ReferenceCountUtil.release(msg);
-                            }
-                        });
-                    }
-                }).listener(events).build().start();
-        events.await("CONNECTED", Duration.ofSeconds(10));
-        long peak = peakDirectMemoryUntil(() -> received.get() >= FLOOD_BYTES, Duration.ofSeconds(60));
+        CountingSink received = new CountingSink();
+        EventRecorder events = connect(type, port, received);
+        long peak = peakDirectMemoryUntil(() -> received.bytes() >= FLOOD_BYTES, Duration.ofSeconds(60));
         System.out.printf("FLOOD transport=%s received=%d MiB peakDirectMemory=%d KiB%n",
-                type, received.get() >> 20, peak >> 10);
+                type, received.bytes() >> 20, peak >> 10);
         assertThat(peak).isLessThan(MEMORY_BOUND);
         // The flooder closes after its last byte; nothing may have ended the connection before that.
         assertThat(events.disconnections()).allMatch(d -> d.cause() == io.resilientconnector.cause.DisconnectCause.PEER_CLOSED);
@@ -121,39 +116,35 @@ class FloodTest {
     void aSlowApplicationPushesBackWithAutoReadAndMemoryStaysBounded(TransportType type) throws Exception {
         Transports.assumeAvailable(type);
         int port = floodingServer();
-        AtomicLong received = new AtomicLong();
-        EventRecorder events = new EventRecorder();
-        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.config().setAutoRead(false);
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                ctx.read();
-                                ctx.fireChannelActive();
-                            }
+        CountingSink received = new CountingSink() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.read();
+                ctx.fireChannelActive();
+            }
 
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                received.addAndGet(((ByteBuf) msg).readableBytes());
-                                ReferenceCountUtil.release(msg);
-                                // A slow consumer: ask for more only a millisecond later.
-                                ctx.executor().schedule(() -> {
-                                    ctx.read();
-                                }, 1, TimeUnit.MILLISECONDS);
-                            }
-                        });
-                    }
-                }).listener(events).build().start();
-        events.await("CONNECTED", Duration.ofSeconds(10));
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                super.channelRead(ctx, msg);
+                // A slow consumer: ask for more only a millisecond later.
+                ctx.executor().schedule(() -> {
+                    ctx.read();
+                }, 1, TimeUnit.MILLISECONDS);
+            }
+        };
+        connect(type, port, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.config().setAutoRead(false);
+                ch.pipeline().addLast(received);
+            }
+        });
         long target = 16L * 1024 * 1024;
-        long peak = peakDirectMemoryUntil(() -> received.get() >= target, Duration.ofSeconds(60));
+        long peak = peakDirectMemoryUntil(() -> received.bytes() >= target, Duration.ofSeconds(60));
         // The peer is held back by the TCP window instead of filling the client's memory.
         long unsent = FLOOD_BYTES - sent.get();
         System.out.printf("FLOOD-SLOW transport=%s received=%d MiB peerSent=%d MiB peakDirectMemory=%d KiB%n",
-                type, received.get() >> 20, sent.get() >> 20, peak >> 10);
+                type, received.bytes() >> 20, sent.get() >> 20, peak >> 10);
         assertThat(peak).isLessThan(MEMORY_BOUND);
         assertThat(unsent).as("the peer was held back").isGreaterThan(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> connector.state() == ConnectorState.CONNECTED);

@@ -10,9 +10,11 @@ import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.LogCapture;
 import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
@@ -23,7 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,17 +36,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The connector end to end against real servers on loopback, on every Linux transport and NIO. */
 class ResilientConnectorTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final ReconnectPolicy FAST = ReconnectPolicy.builder()
-            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
-            .build();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final EventRecorder events = new EventRecorder();
@@ -69,7 +66,7 @@ class ResilientConnectorTest {
 
     private ConnectorOptions.Builder options(TransportType type, int port) {
         Transports.assumeAvailable(type);
-        return ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).reconnect(FAST);
+        return ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).reconnect(Fast.RECONNECT);
     }
 
     private ResilientConnector start(ConnectorOptions options) {
@@ -81,12 +78,6 @@ class ResilientConnectorTest {
 
     private static ByteBuf line(String text) {
         return Unpooled.copiedBuffer(text + "\n", StandardCharsets.US_ASCII);
-    }
-
-    private static int closedPort() throws Exception {
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return ss.getLocalPort();
-        }
     }
 
     @ParameterizedTest
@@ -119,7 +110,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void backsOffWhileRefusedAndConnectsOnceTheServerIsUp(TransportType type) throws Exception {
-        int port = closedPort();
+        int port = Ports.closed();
         ResilientConnector connector = start(options(type, port).build());
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED CONNECT_REFUSED");
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
@@ -216,7 +207,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
-        int port = closedPort();
+        int port = Ports.closed();
         ResilientConnector connector = start(options(type, port)
                 .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
                         .jitter(Jitter.NONE).build()).build()).build());
@@ -235,7 +226,7 @@ class ResilientConnectorTest {
     @ParameterizedTest
     @MethodSource("transports")
     void closeFailsPendingSendsWithAReason(TransportType type) throws Exception {
-        ResilientConnector connector = start(options(type, closedPort()).build());
+        ResilientConnector connector = start(options(type, Ports.closed()).build());
         CompletableFuture<Void> pending = connector.send(line("never"));
         connector.close();
         assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -247,7 +238,7 @@ class ResilientConnectorTest {
 
     @Test
     void aFullPendingBufferFailsTheSendAtOnce() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingMessages(2).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).maxPendingMessages(2).build());
         CompletableFuture<Void> first = connector.send(line("1"));
         CompletableFuture<Void> second = connector.send(line("2"));
         CompletableFuture<Void> third = connector.send(line("3"));
@@ -262,7 +253,7 @@ class ResilientConnectorTest {
 
     @Test
     void aPendingByteLimitBoundsTheBuffer() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).maxPendingBytes(10).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).maxPendingBytes(10).build());
         assertThat(connector.send(line("12345678"))).isNotDone();
         assertThatThrownBy(() -> connector.send(line("x")).get(1, TimeUnit.SECONDS))
                 .cause().hasMessageContaining("9 bytes waiting").hasMessageContaining("maxPendingBytes 10");
@@ -270,8 +261,8 @@ class ResilientConnectorTest {
 
     @Test
     void givesUpAfterMaxAttemptsAndFailsPendingSends() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort())
-                .reconnect(FAST.toBuilder().maxAttempts(2).build()).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed())
+                .reconnect(Fast.RECONNECT.toBuilder().maxAttempts(2).build()).build());
         CompletableFuture<Void> pending = connector.send(line("lost"));
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
         assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
@@ -282,7 +273,7 @@ class ResilientConnectorTest {
 
     @Test
     void startingTwiceFails() throws Exception {
-        ResilientConnector connector = start(options(TransportType.NIO, closedPort()).build());
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).build());
         assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("connector cannot start in state ").hasMessageEndingWith("(expected: NEW; a connector starts once)");
     }
@@ -376,7 +367,7 @@ class ResilientConnectorTest {
         LineServer server = server();
         AtomicBoolean resolvable = new AtomicBoolean();
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
-                        .endpoint("gateway.test", server.port()).reconnect(FAST).build())
+                        .endpoint("gateway.test", server.port()).reconnect(Fast.RECONNECT).build())
                 .handler(new NoopInitializer()).listener(events)
                 .hostResolver(host -> {
                     if (!resolvable.get()) {

@@ -3,12 +3,10 @@ package io.resilientconnector;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.TlsLineServer;
 import org.junit.jupiter.api.AfterEach;
@@ -17,18 +15,16 @@ import org.junit.jupiter.api.Test;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** TLS against a local server whose certificate a test CA signed. */
 class TlsTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final EventRecorder events = new EventRecorder();
@@ -53,9 +49,7 @@ class TlsTest {
     }
 
     private ResilientConnector start(ConnectorOptions.Builder options) {
-        ResilientConnector connector = ResilientConnector.builder(options.reconnect(ReconnectPolicy.builder()
-                        .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200))
-                                .jitter(Jitter.NONE).build()).build()).build())
+        ResilientConnector connector = ResilientConnector.builder(options.reconnect(Fast.RECONNECT).build())
                 .handler(new NoopInitializer()).listener(events).build();
         closeables.add(connector);
         return connector.start();

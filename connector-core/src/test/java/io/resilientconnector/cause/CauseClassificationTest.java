@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
+import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import io.resilientconnector.transport.Transport;
@@ -20,9 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,11 +79,7 @@ class CauseClassificationTest {
     @MethodSource("transports")
     void aClosedPortIsConnectRefused(TransportType type) throws Exception {
         Bootstrap b = bootstrap(type);
-        int port;
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = ss.getLocalPort();
-        }
-        ChannelFuture f = b.connect("127.0.0.1", port).await();
+        ChannelFuture f = b.connect("127.0.0.1", Ports.closed()).await();
         Disconnection why = CauseClassifier.classifyConnectFailure(f.cause());
         assertThat(why.cause()).isEqualTo(DisconnectCause.CONNECT_REFUSED);
         // Neither Netty's native finishConnect nor the JDK attach an errno to a refused connect.

@@ -204,13 +204,14 @@ public final class FaultLab implements AutoCloseable {
     }
 
     private void createLink() throws IOException {
-        exec(ip, "netns", "add", namespace);
-        exec(ip, "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface, "netns", namespace);
-        exec(ip, "addr", "add", hostAddress + "/30", "dev", hostInterface);
-        exec(ip, "link", "set", hostInterface, "up");
-        exec(ip, "-n", namespace, "addr", "add", peerAddress + "/30", "dev", peerInterface);
-        exec(ip, "-n", namespace, "link", "set", peerInterface, "up");
-        exec(ip, "-n", namespace, "link", "set", "lo", "up");
+        Commands.run(ip, "netns", "add", namespace);
+        Commands.run(ip, "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface,
+                "netns", namespace);
+        Commands.run(ip, "addr", "add", hostAddress + "/30", "dev", hostInterface);
+        Commands.run(ip, "link", "set", hostInterface, "up");
+        Commands.run(ip, "-n", namespace, "addr", "add", peerAddress + "/30", "dev", peerInterface);
+        Commands.run(ip, "-n", namespace, "link", "set", peerInterface, "up");
+        Commands.run(ip, "-n", namespace, "link", "set", "lo", "up");
     }
 
     private void startPeer(int receiveBuffer) throws IOException {
@@ -302,7 +303,7 @@ public final class FaultLab implements AutoCloseable {
         if (!blackholed) {
             return;
         }
-        exec(ip, "netns", "exec", namespace, nft, "delete", "table", "inet", TABLE);
+        Commands.run(ip, "netns", "exec", namespace, nft, "delete", "table", "inet", TABLE);
         blackholed = false;
     }
 
@@ -557,10 +558,6 @@ public final class FaultLab implements AutoCloseable {
             return null;
         }
         return null;
-    }
-
-    private static void exec(String... command) throws IOException {
-        Commands.run(command);
     }
 
     private static void removeQuietly(String... command) {

@@ -1,14 +1,11 @@
 package io.resilientconnector.faultlab;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.util.ReferenceCountUtil;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.testing.CountingSink;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,26 +35,11 @@ public final class LabClient implements AutoCloseable {
     private final BlockingQueue<Timed<Disconnection>> ended = new LinkedBlockingQueue<>();
     private final List<Timed<Disconnection>> connectFailures = new CopyOnWriteArrayList<>();
     private final List<Timed<Disconnection>> allEnded = new CopyOnWriteArrayList<>();
-    private volatile long lastReadNanos;
-    private volatile long bytesRead;
+    private final CountingSink sink = new CountingSink();
 
     private LabClient(ConnectorOptions options) {
         this.connector = ResilientConnector.builder(options)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                lastReadNanos = System.nanoTime();
-                                if (msg instanceof io.netty.buffer.ByteBuf) {
-                                    bytesRead += ((io.netty.buffer.ByteBuf) msg).readableBytes();
-                                }
-                                ReferenceCountUtil.release(msg);
-                            }
-                        });
-                    }
-                })
+                .handler(sink)
                 .random(new Random(4))
                 .listener(new ConnectorListener() {
                     @Override
@@ -129,11 +111,11 @@ public final class LabClient implements AutoCloseable {
 
     /** When the application last read bytes, or 0. */
     public long lastReadNanos() {
-        return lastReadNanos;
+        return sink.lastReadNanos();
     }
 
     public long bytesRead() {
-        return bytesRead;
+        return sink.bytes();
     }
 
     @Override

@@ -12,12 +12,12 @@ import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.testing.LineServer;
+import io.resilientconnector.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -86,11 +86,7 @@ class ReconnectHandlerTest {
 
     @Test
     void retriesAFailedConnectThatFiresNoChannelInactive() throws Exception {
-        int port;
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = ss.getLocalPort();
-        }
-        ReconnectHandler reconnect = handler(bootstrap(port), policy(3));
+        ReconnectHandler reconnect = handler(bootstrap(Ports.closed()), policy(3));
         reconnect.connect();
         assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
         assertThat(next()).isEqualTo("scheduled 1 20ms");

@@ -1,5 +1,6 @@
 package io.resilientconnector.examples;
 
+import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Durations;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -151,12 +152,7 @@ public final class DemoServer implements AutoCloseable {
 
     /** The address to connect to, as {@code host:port}. */
     public String address() {
-        InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
-        return local.getAddress().getHostAddress() + ":" + local.getPort();
-    }
-
-    Schedule schedule() {
-        return schedule;
+        return ChannelLog.address(serverChannel.localAddress());
     }
 
     /** Stops listening, drops every connection and stops the server's thread. Idempotent. */

@@ -12,7 +12,6 @@ import io.resilientconnector.internal.LogText;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 
 /**
  * Prints one line per event, event name first in capitals, for people and for {@code grep}:
@@ -79,9 +78,11 @@ final class EventPrinter implements ConnectorListener {
         print("RECEIVED " + data.readableBytes() + " bytes: " + LogText.preview(data, PREVIEW_BYTES));
     }
 
-    /** A line from stdin that will not reach the socket. */
-    void sendFailed(String line, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    /**
+     * A line from stdin that will not reach the socket. {@code cause} is what the send future failed with, as it
+     * is: a listener on that future itself, not on a stage derived from it, never sees a CompletionException.
+     */
+    void sendFailed(String line, Throwable cause) {
         String reason = cause instanceof SendRejectedException
                 ? ((SendRejectedException) cause).reason().name() : "WRITE_FAILED";
         print("SEND_FAILED reason=" + reason + " line=\"" + LogText.escape(line) + "\" error=\""

@@ -1,11 +1,10 @@
 package io.resilientconnector.examples;
 
+import io.resilientconnector.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -55,12 +54,8 @@ class ConnectorMainDemoTest {
 
     @Test
     void exitsWithOneAfterGivingUp() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
         try (InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), FAST, "--host", "127.0.0.1",
-                "--port", String.valueOf(closedPort), "--max-attempts", "2",
+                "--port", String.valueOf(Ports.closed()), "--max-attempts", "2",
                 "--backoff-initial", "10ms", "--backoff-max", "20ms")) {
 
             await().atMost(Duration.ofSeconds(45)).until(() -> run.exitCode().isDone());

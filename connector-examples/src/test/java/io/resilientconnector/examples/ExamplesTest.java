@@ -21,15 +21,7 @@ class ExamplesTest {
              EmbeddedExample example = new EmbeddedExample("127.0.0.1", server.port(), out::add)) {
             assertThat(server.pollLine(10, TimeUnit.SECONDS)).isEqualTo("hello from EmbeddedExample");
 
-            server.broadcast("first\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
-
-            server.closeConnections();
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedCount() == 2 && server.openConnections() == 1);
-            server.broadcast("second\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: second"));
-            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=PEER_CLOSED"))
-                    .anyMatch(l -> l.startsWith("reconnecting: attempt 1"));
+            receivesAcrossAReconnect(server, out);
         }
     }
 
@@ -38,18 +30,10 @@ class ExamplesTest {
         List<String> out = new CopyOnWriteArrayList<>();
         try (LineServer server = LineServer.start();
              OwnBootstrapExample example = new OwnBootstrapExample("127.0.0.1", server.port(), out::add)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
+            server.awaitOpenConnections(1);
             assertThat(out).anyMatch(l -> l.startsWith("connected: transport=") && l.contains("SO_KEEPALIVE=true"));
 
-            server.broadcast("first\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
-
-            server.closeConnections();
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedCount() == 2 && server.openConnections() == 1);
-            server.broadcast("second\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: second"));
-            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=PEER_CLOSED"))
-                    .anyMatch(l -> l.startsWith("reconnecting: attempt 1"));
+            receivesAcrossAReconnect(server, out);
         }
     }
 
@@ -58,14 +42,28 @@ class ExamplesTest {
         List<String> out = new CopyOnWriteArrayList<>();
         try (LineServer server = LineServer.start()) {
             OwnBootstrapExample example = new OwnBootstrapExample("127.0.0.1", server.port(), out::add);
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
+            server.awaitOpenConnections(1);
 
             example.close();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
+            server.awaitOpenConnections(0);
             assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=LOCAL_CLOSE"))
                     .noneMatch(l -> l.startsWith("reconnecting"));
             assertThat(server.acceptedCount()).isEqualTo(1);
         }
+    }
+
+    /** Receives a line, is dropped by the server, comes back, and receives another. */
+    private static void receivesAcrossAReconnect(LineServer server, List<String> out) throws Exception {
+        server.broadcast("first\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
+
+        server.closeConnections();
+        assertThat(server.awaitAccepted(2)).isEqualTo(2);
+        server.awaitOpenConnections(1);
+        server.broadcast("second\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: second"));
+        assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=PEER_CLOSED"))
+                .anyMatch(l -> l.startsWith("reconnecting: attempt 1"));
     }
 }
