@@ -6,8 +6,12 @@ import io.resilientconnector.cause.Disconnection;
 import java.time.Duration;
 
 /**
- * Told about a connector's life. Every method has an empty default, so implement only what you need.
- * Callbacks run on an event loop thread: they must not block. A callback that throws is logged and ignored.
+ * Told about a connector's life, or, through {@link io.resilientconnector.handler.ReconnectHandler}, about
+ * any reconnecting bootstrap's. Every event names its connection: a {@link Channel} (its id and remote
+ * address), or a {@link Disconnection}, whose {@link Disconnection#connectionId()} and
+ * {@link Disconnection#remoteAddress()} say which connection or attempt it was. Every method has an empty
+ * default, so implement only what you need. Callbacks run on an event loop thread: they must not block. A
+ * callback that throws is logged and ignored.
  */
 public interface ConnectorListener {
 
@@ -15,12 +19,12 @@ public interface ConnectorListener {
     default void connected(Channel channel) {
     }
 
-    /** A connection ended, or an attempt to open one failed; {@code why} says which and why. */
+    /** A connection ended, or an attempt to open one failed; {@code why} says which, and why. */
     default void disconnected(Disconnection why) {
     }
 
-    /** Attempt number {@code attempt} will start after {@code delay}. */
-    default void reconnectScheduled(int attempt, Duration delay) {
+    /** Attempt number {@code attempt} will start after {@code delay}, because of {@code after}. */
+    default void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
     }
 
     /** The reconnect policy allows no more attempts. The connector is now {@link ConnectorState#GAVE_UP}. */

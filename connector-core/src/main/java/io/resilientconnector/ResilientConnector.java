@@ -5,42 +5,25 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultMessageSizeEstimator;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MessageSizeEstimator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.handler.ConnectionEventLogger;
-import io.resilientconnector.handler.ReadIdleAction;
-import io.resilientconnector.handler.ReadIdleHandler;
+import io.netty.channel.EventLoop;
+import io.resilientconnector.internal.ConnectionPipeline;
+import io.resilientconnector.internal.ConnectionSettings;
+import io.resilientconnector.internal.ConnectorEvents;
+import io.resilientconnector.internal.Lifecycle;
+import io.resilientconnector.internal.PendingSends;
+import io.resilientconnector.internal.ReadIdlePolicy;
+import io.resilientconnector.internal.ReceivedBytesPreview;
+import io.resilientconnector.internal.ReconnectLoop;
 import io.resilientconnector.handler.ReceivedBytesLogger;
-import io.resilientconnector.handler.ReconnectHandler;
-import io.resilientconnector.handler.WriteProgressWatchdog;
-import io.resilientconnector.internal.ChannelLog;
-import io.resilientconnector.internal.Durations;
-import io.resilientconnector.internal.RateLimiter;
-import io.resilientconnector.internal.UserInitializer;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import io.resilientconnector.transport.SocketTuning;
-import io.resilientconnector.transport.Transport;
+import io.resilientconnector.transport.TransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -48,7 +31,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A TCP client connection that stays up: it detects a dead peer within the bound its keepalive options set,
@@ -80,48 +62,38 @@ import java.util.function.Consumer;
  * <p>Futures complete on an event loop thread; chain blocking work with the {@code ...Async} methods.
  *
  * <h2>Threads</h2>
- * Every method is thread-safe. The connector owns an event loop group of one thread unless one is given,
- * and shuts it down on {@link #close()}.
+ * Every method is thread-safe. Connectors share threads: those built without {@link Builder#resources} run on
+ * the process-wide default {@link ConnectorResources} (one daemon thread per core), which are released a
+ * second after the last of them closes. Each connector keeps to one event loop of its resources.
  */
 public final class ResilientConnector implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ResilientConnector.class);
 
-    private static final MessageSizeEstimator.Handle SIZES = DefaultMessageSizeEstimator.DEFAULT.newHandle();
-    private static final ConnectionEventLogger EVENT_LOGGER = new ConnectionEventLogger();
-
     private final ConnectorOptions options;
     private final ChannelHandler userHandler;
-    private final EventLoopGroup givenGroup;
+    private final ConnectorResources givenResources;
     private final HostResolver hostResolver;
     private final Random random;
     private final List<ConnectorListener> listeners;
-    private final ReceivedBytesLogger bytesLogger;
-    private final RateLimiter reconnectWarnings = new RateLimiter(30, TimeUnit.SECONDS);
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final PendingSends pending;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
 
-    private final Object lock = new Object();
-    // Guarded by lock.
-    private ConnectorState state = ConnectorState.NEW;
-    private Channel channel;
-    private final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
-    private long pendingBytes;
-    private long inFlightBytes;
-    private boolean draining;
-    private EventLoopGroup group;
-    private ReconnectHandler reconnect;
-    private OffLoopResolverGroup resolverGroup;
-    private SocketTuning tuning;
-    private long highWaterMark;
+    // Set by start(), under the lifecycle's first step; read after it.
+    private volatile ConnectorResources resources;
+    private volatile ReconnectLoop loop;
+    private volatile EventLoop eventLoop;
+    private OffLoopResolverGroup ownResolver;
 
     private ResilientConnector(Builder b) {
         this.options = b.options;
         this.userHandler = b.handler;
-        this.givenGroup = b.group;
+        this.givenResources = b.resources;
         this.hostResolver = b.hostResolver;
-        this.random = b.random;
+        this.random = b.random != null ? b.random : new Random();
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.bytesLogger = new ReceivedBytesLogger(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES);
+        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes());
     }
 
     public static Builder builder(ConnectorOptions options) {
@@ -131,37 +103,69 @@ public final class ResilientConnector implements AutoCloseable {
     /**
      * Starts connecting. Failures to connect are not thrown: they are reported to listeners and retried.
      *
-     * @throws IllegalStateException if the connector was started before, or if the requested transport is not
-     *                               available here (the message gives Netty's reason)
+     * @throws IllegalStateException if the connector was started before, if its resources are closed, or if
+     *                               the requested transport is not available here (the message gives Netty's
+     *                               reason) or does not match the resources'
      */
     public ResilientConnector start() {
-        synchronized (lock) {
-            if (state != ConnectorState.NEW) {
-                throw new IllegalStateException("connector cannot start in state " + state + " (expected: NEW; a connector starts once)");
+        ConnectorResources res = givenResources;
+        if (res != null) {
+            res.checkOpen();
+            TransportType wanted = options.transport();
+            if (wanted != TransportType.AUTO && wanted != res.transport()) {
+                throw new IllegalStateException("transport: " + wanted + " does not match the resources, which run "
+                        + res.transport() + " (expected: AUTO or " + res.transport() + ")");
             }
-            Transport transport = givenGroup != null
-                    ? Transport.forGroup(options.transport(), givenGroup) : Transport.resolve(options.transport());
-            tuning = SocketTuning.plan(transport, options.keepAlive(), !options.keepAlive().userTimeoutDerived());
-            group = givenGroup != null ? givenGroup : new MultiThreadIoEventLoopGroup(1,
-                    new DefaultThreadFactory("resilient-connector", true), transport.ioHandlerFactory());
-            resolverGroup = new OffLoopResolverGroup(hostResolver);
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
-                    .channelFactory(transport.channelFactory())
-                    .resolver(resolverGroup)
-                    .remoteAddress(options.endpoint().unresolved())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-                    .handler(new Initializer());
-            tuning.applyTo(bootstrap);
-            reconnect = new ReconnectHandler(bootstrap, options.reconnect(), random, new ReconnectEvents());
-            state = ConnectorState.CONNECTING;
-            logger.info("connector to {} starting: transport={} ({})", options.endpoint(), transport, transport.reason());
-            for (String warning : tuning.warnings()) {
-                logger.warn("connector to {}: {}", options.endpoint(), warning);
+        } else {
+            res = SharedResources.acquire(options.transport());
+        }
+        try {
+            lifecycle.start();
+        } catch (IllegalStateException e) {
+            if (givenResources == null) {
+                SharedResources.release(options.transport(), res);
             }
-            reconnect.connect();
+            throw e;
+        }
+        resources = res;
+        SocketTuning tuning = res.tuning(options.keepAlive());
+        EventLoop home = res.eventLoopGroup().next();
+        eventLoop = home;
+        ConnectorEvents events = new ConnectorEvents(options.endpoint(), lifecycle, pending, listeners, tuning,
+                options.writeStallTimeout());
+        ConnectionSettings settings = new ConnectionSettings(options.readTimeout(),
+                new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
+                options.writeStallTimeout(),
+                new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
+        ChannelInitializer<Channel> pipeline = new ConnectionPipeline(events, settings, userHandler,
+                options.tls(), options.tlsHostnameVerification(), options.endpoint());
+        if (hostResolver != null) {
+            ownResolver = new OffLoopResolverGroup(hostResolver);
+        }
+        ReconnectLoop reconnect = new ReconnectLoop(() -> attempt(home, tuning, pipeline), home,
+                options.reconnect(), random, events, res.limiter(), options.endpoint().unresolved());
+        events.loop(reconnect);
+        loop = reconnect;
+        logger.info("connector to {} starting: transport={} ({})", options.endpoint(),
+                res.resolvedTransport(), res.resolvedTransport().reason());
+        for (String warning : tuning.warnings()) {
+            logger.warn("connector to {}: {}", options.endpoint(), warning);
+        }
+        if (!lifecycle.state().isTerminal()) {
+            reconnect.start();
         }
         return this;
+    }
+
+    private ChannelFuture attempt(EventLoop home, SocketTuning tuning, ChannelInitializer<Channel> pipeline) {
+        Bootstrap bootstrap = resources.template().clone(home)
+                .handler(pipeline)
+                .remoteAddress(options.endpoint().unresolved())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
+        if (ownResolver != null) {
+            bootstrap.resolver(ownResolver);
+        }
+        return tuning.applyTo(bootstrap).connect();
     }
 
     /**
@@ -173,51 +177,27 @@ public final class ResilientConnector implements AutoCloseable {
      */
     public CompletableFuture<Void> send(Object message) {
         Objects.requireNonNull(message, "message");
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        int size = Math.max(0, SIZES.size(message));
-        SendRejectedException rejected = null;
-        synchronized (lock) {
-            if (state.isTerminal()) {
-                rejected = terminalRejection();
-            } else if (channel != null && pending.isEmpty() && inFlightBytes < highWaterMark) {
-                write(channel, message, size, future);
-                channel.flush();
-                return future;
-            } else if (pending.size() >= options.maxPendingMessages() || pendingBytes + size > options.maxPendingBytes()) {
-                rejected = new SendRejectedException(SendRejectedException.Reason.BUFFER_FULL,
-                        "pending-send buffer full: " + pending.size() + " messages, " + pendingBytes
-                                + " bytes waiting (limits: maxPendingMessages " + options.maxPendingMessages()
-                                + ", maxPendingBytes " + options.maxPendingBytes() + "); state " + state);
-            } else {
-                pending.add(new PendingSend(message, size, future));
-                pendingBytes += size;
-                return future;
-            }
-        }
-        ReferenceCountUtil.release(message);
-        future.completeExceptionally(rejected);
-        return future;
+        return pending.send(message, lifecycle.state());
     }
 
     /** Where the connector is in its life. */
     public ConnectorState state() {
-        synchronized (lock) {
-            return state;
-        }
+        return lifecycle.state();
     }
 
     /** The current connection, or {@code null} while there is none. */
     public Channel channel() {
-        synchronized (lock) {
-            return channel;
-        }
+        return lifecycle.channel();
     }
 
     /** The number of messages waiting for a connection or for the socket to drain. */
     public int pendingMessages() {
-        synchronized (lock) {
-            return pending.size();
-        }
+        return pending.size();
+    }
+
+    /** The bytes of the messages waiting for a connection or for the socket to drain. */
+    public long pendingBytes() {
+        return pending.bytes();
     }
 
     public ConnectorOptions options() {
@@ -231,49 +211,40 @@ public final class ResilientConnector implements AutoCloseable {
 
     /**
      * Closes the connector: cancels any scheduled reconnect, closes the connection, fails every pending send
-     * with {@link SendRejectedException.Reason#CLOSED}, and shuts down the event loop group if the connector
-     * owns it. It never reconnects afterwards. Idempotent.
+     * with {@link SendRejectedException.Reason#CLOSED}, and releases its share of the resources. It never
+     * reconnects afterwards. Idempotent.
      *
-     * @return a future that completes when the connection is closed and owned threads have stopped
+     * @return a future that completes when the connection is closed
      */
     public CompletableFuture<Void> closeAsync() {
-        Channel open;
-        List<PendingSend> failed;
-        ConnectorState was;
-        synchronized (lock) {
-            if (state == ConnectorState.CLOSED) {
-                return closeFuture;
-            }
-            was = state;
-            state = ConnectorState.CLOSED;
-            open = channel;
-            channel = null;
-            failed = new ArrayList<>(pending);
-            pending.clear();
-            pendingBytes = 0;
+        ConnectorState was = lifecycle.close();
+        if (was == null) {
+            return closeFuture;
         }
+        ReconnectLoop reconnect = loop;
         if (reconnect != null) {
             reconnect.stop();
         }
-        failAll(failed, new SendRejectedException(SendRejectedException.Reason.CLOSED,
+        pending.failAll(new SendRejectedException(SendRejectedException.Reason.CLOSED,
                 "connector closed before the message was written"));
         logger.info("connector to {} closing (was {})", options.endpoint(), was);
+        Channel open = lifecycle.takeChannel();
         CompletableFuture<Void> channelClosed = new CompletableFuture<>();
         if (open != null) {
-            Disconnection.record(open, Disconnection.of(DisconnectCause.LOCAL_CLOSE));
+            // The close passes the connection handler, which records it as LOCAL_CLOSE.
             open.close().addListener(f -> channelClosed.complete(null));
         } else {
             channelClosed.complete(null);
         }
         channelClosed.whenComplete((ignored, error) -> {
-            if (resolverGroup != null) {
-                resolverGroup.close();
+            if (ownResolver != null) {
+                ownResolver.close();
             }
-            if (givenGroup == null && group != null) {
-                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> closeFuture.complete(null));
-            } else {
-                closeFuture.complete(null);
+            ConnectorResources res = resources;
+            if (res != null && givenResources == null) {
+                SharedResources.release(options.transport(), res);
             }
+            closeFuture.complete(null);
         });
         return closeFuture;
     }
@@ -285,12 +256,13 @@ public final class ResilientConnector implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<Void> done = closeAsync();
-        EventLoopGroup g;
-        synchronized (lock) {
-            g = group;
-        }
-        if (g != null && inEventLoop(g)) {
-            return;
+        EventLoop home = eventLoop;
+        if (home != null && home.parent() != null) {
+            for (io.netty.util.concurrent.EventExecutor executor : home.parent()) {
+                if (executor.inEventLoop()) {
+                    return;
+                }
+            }
         }
         try {
             done.get(10, TimeUnit.SECONDS);
@@ -301,258 +273,12 @@ public final class ResilientConnector implements AutoCloseable {
         }
     }
 
-    private static boolean inEventLoop(EventLoopGroup g) {
-        for (io.netty.util.concurrent.EventExecutor executor : g) {
-            if (executor.inEventLoop()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private SendRejectedException terminalRejection() {
-        return state == ConnectorState.GAVE_UP
-                ? new SendRejectedException(SendRejectedException.Reason.GAVE_UP,
-                        "connector gave up reconnecting to " + options.endpoint())
-                : new SendRejectedException(SendRejectedException.Reason.CLOSED, "connector is closed");
-    }
-
-    /** Writes one message to {@code ch}; caller holds the lock and flushes. */
-    private void write(Channel ch, Object message, int size, CompletableFuture<Void> future) {
-        inFlightBytes += size;
-        ch.write(message).addListener(f -> {
-            if (f.isSuccess()) {
-                future.complete(null);
-            } else {
-                future.completeExceptionally(f.cause());
-            }
-            synchronized (lock) {
-                inFlightBytes -= size;
-                if (channel == ch && !pending.isEmpty()) {
-                    drain(ch);
-                }
-            }
-        });
-    }
-
-    /**
-     * Hands waiting messages to {@code ch} while the socket keeps up. Caller holds the lock.
-     *
-     * <p>A flush on the event loop can complete writes before it returns (epoll and NIO write at once), and
-     * their listeners cannot drain again while this runs, so it goes round until the socket stops taking
-     * bytes; otherwise messages would wait with nothing left to wake them. A closing channel gets nothing:
-     * its messages stay for the next connection.
-     */
-    private void drain(Channel ch) {
-        if (draining) {
-            return;
-        }
-        draining = true;
-        try {
-            while (canDrainTo(ch)) {
-                do {
-                    PendingSend next = pending.poll();
-                    pendingBytes -= next.size;
-                    write(ch, next.message, next.size, next.future);
-                } while (canDrainTo(ch));
-                ch.flush();
-            }
-        } finally {
-            draining = false;
-        }
-    }
-
-    private boolean canDrainTo(Channel ch) {
-        return !pending.isEmpty() && inFlightBytes < highWaterMark && channel == ch && ch.isActive();
-    }
-
-    private static void failAll(List<PendingSend> sends, SendRejectedException why) {
-        for (PendingSend send : sends) {
-            ReferenceCountUtil.release(send.message);
-            send.future.completeExceptionally(why);
-        }
-    }
-
-    private void fire(Consumer<ConnectorListener> event) {
-        for (ConnectorListener listener : listeners) {
-            try {
-                event.accept(listener);
-            } catch (RuntimeException e) {
-                logger.warn("connector to {}: listener {} threw", options.endpoint(), listener, e);
-            }
-        }
-    }
-
-    /** Builds each connection's pipeline: the connector's handlers, then the user's. */
-    private final class Initializer extends ChannelInitializer<Channel> {
-        @Override
-        protected void initChannel(Channel ch) {
-            if (options.tls() != null) {
-                // First, so the handlers after it see plaintext; its own close on a failed handshake does not
-                // pass the event logger, which records the handshake failure instead of a local close.
-                ch.pipeline().addLast("rc-tls", tlsHandler(ch));
-            }
-            ch.pipeline().addLast("rc-events", EVENT_LOGGER);
-            ch.pipeline().addLast("rc-reconnect", reconnect);
-            Duration stall = options.writeStallTimeout();
-            if (!stall.isZero()) {
-                ch.pipeline().addLast("rc-watchdog", new WriteProgressWatchdog(stall));
-            }
-            if (!options.readTimeout().isZero()) {
-                ch.pipeline().addLast("rc-idle", new ReadIdleHandler(options.readTimeout()));
-                ch.pipeline().addLast("rc-idle-action",
-                        new ReadIdleAction(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()));
-            }
-            ch.pipeline().addLast("rc-bytes", bytesLogger);
-            ch.pipeline().addLast("rc-connector", new IdleReporter());
-            try {
-                UserInitializer.install(ch, "rc-user", userHandler);
-            } catch (Exception | LinkageError e) {
-                Disconnection.record(ch, Disconnection.of(DisconnectCause.OTHER, null, e)
-                        .withDetail("the application's ChannelInitializer threw"));
-                logger.warn("{} the application's ChannelInitializer threw; closing", ChannelLog.id(ch), e);
-                ch.close();
-                return;
-            }
-            ch.pipeline().addLast("rc-tail", new Tail());
-        }
-    }
-
-    private SslHandler tlsHandler(Channel ch) {
-        Endpoint endpoint = options.endpoint();
-        SslHandler handler = options.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
-        // Set either way: Netty 4.2 client contexts verify by default, so "off" has to be explicit too. The
-        // JDK reads a null algorithm as "leave unchanged"; an empty one is what turns the identity check off.
-        SSLEngine engine = handler.engine();
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm(options.tlsHostnameVerification() ? "HTTPS" : "");
-        engine.setSSLParameters(parameters);
-        return handler;
-    }
-
-    /** Tells listeners about read-idle periods, whatever the user's handlers do with the event. */
-    private final class IdleReporter extends ChannelInboundHandlerAdapter {
-        private int consecutive;
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent && ((IdleStateEvent) evt).state() == IdleState.READER_IDLE) {
-                consecutive = ((IdleStateEvent) evt).isFirst() ? 1 : consecutive + 1;
-                int n = consecutive;
-                fire(l -> l.readIdle(ctx.channel(), n));
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-    }
-
-    /** Ends the pipeline: exceptions were logged and classified at its head, so they stop here quietly. */
-    private static final class Tail extends ChannelInboundHandlerAdapter {
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            logger.debug("{} exception reached the end of the pipeline", ChannelLog.id(ctx.channel()), cause);
-        }
-    }
-
-    /** Turns the reconnect handler's steps into state changes and listener events. */
-    private final class ReconnectEvents implements ReconnectHandler.Listener {
-        @Override
-        public void connected(Channel ch) {
-            SslHandler tls = ch.pipeline().get(SslHandler.class);
-            if (tls == null) {
-                ready(ch);
-            } else {
-                // Connected means the handshake succeeded; a failure closes the channel and is reported as lost.
-                tls.handshakeFuture().addListener(f -> {
-                    if (f.isSuccess()) {
-                        ready(ch);
-                    }
-                });
-            }
-        }
-
-        private void ready(Channel ch) {
-            synchronized (lock) {
-                if (state.isTerminal()) {
-                    ch.close();
-                    return;
-                }
-                state = ConnectorState.CONNECTED;
-                channel = ch;
-                highWaterMark = ch.config().getWriteBufferHighWaterMark();
-                inFlightBytes = 0;
-                drain(ch);
-            }
-            logger.info("{} connected: {}", ChannelLog.id(ch), tuning.readBack(ch).describe(options.writeStallTimeout()));
-            fire(l -> l.connected(ch));
-        }
-
-        @Override
-        public void connectionLost(Channel ch, Disconnection why) {
-            synchronized (lock) {
-                if (channel == ch) {
-                    channel = null;
-                }
-                if (!state.isTerminal()) {
-                    state = ConnectorState.CONNECTING;
-                }
-            }
-            fire(l -> l.disconnected(why));
-        }
-
-        @Override
-        public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
-            synchronized (lock) {
-                if (state.isTerminal()) {
-                    return;
-                }
-                state = ConnectorState.WAITING_TO_RECONNECT;
-            }
-            long suppressed = reconnectWarnings.tryAcquire();
-            if (suppressed >= 0) {
-                logger.warn("connector to {}: reconnecting in {} (attempt {}) after {}{}", options.endpoint(),
-                        Durations.approx(delay), attempt, after.cause(),
-                        suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
-            }
-            fire(l -> l.reconnectScheduled(attempt, delay));
-        }
-
-        @Override
-        public void gaveUp(int attempts, Disconnection last) {
-            List<PendingSend> failed;
-            synchronized (lock) {
-                if (state.isTerminal()) {
-                    return;
-                }
-                state = ConnectorState.GAVE_UP;
-                failed = new ArrayList<>(pending);
-                pending.clear();
-                pendingBytes = 0;
-            }
-            logger.warn("connector to {}: gave up after {} attempts; last: {}", options.endpoint(), attempts, last);
-            failAll(failed, new SendRejectedException(SendRejectedException.Reason.GAVE_UP,
-                    "connector gave up reconnecting to " + options.endpoint() + " after " + attempts + " attempts"));
-            fire(l -> l.gaveUp(attempts, last));
-        }
-    }
-
-    private static final class PendingSend {
-        final Object message;
-        final int size;
-        final CompletableFuture<Void> future;
-
-        PendingSend(Object message, int size, CompletableFuture<Void> future) {
-            this.message = message;
-            this.size = size;
-            this.future = future;
-        }
-    }
-
     public static final class Builder {
         private final ConnectorOptions options;
         private ChannelHandler handler;
-        private EventLoopGroup group;
-        private HostResolver hostResolver = HostResolver.system();
-        private Random random = new Random();
+        private ConnectorResources resources;
+        private HostResolver hostResolver;
+        private Random random;
         private final List<ConnectorListener> listeners = new ArrayList<>();
 
         private Builder(ConnectorOptions options) {
@@ -574,15 +300,18 @@ public final class ResilientConnector implements AutoCloseable {
         }
 
         /**
-         * Runs the connector on {@code group} instead of a group of its own. The group's I/O handler decides the
-         * transport, and the connector leaves the group running on close.
+         * The resources to run on, shared with other connectors. Defaults to the process-wide default for the
+         * options' transport, shared by every connector built without resources.
          */
-        public Builder eventLoopGroup(EventLoopGroup group) {
-            this.group = Objects.requireNonNull(group, "eventLoopGroup");
+        public Builder resources(ConnectorResources resources) {
+            this.resources = Objects.requireNonNull(resources, "resources");
             return this;
         }
 
-        /** Defaults to {@link HostResolver#system()}. */
+        /**
+         * Resolves this connector's host names with {@code hostResolver} instead of the resources' resolver.
+         * Defaults to the resources' ({@link HostResolver#system()} unless set there).
+         */
         public Builder hostResolver(HostResolver hostResolver) {
             this.hostResolver = Objects.requireNonNull(hostResolver, "hostResolver");
             return this;

@@ -326,7 +326,8 @@ class ResilientConnectorTest {
         try {
             ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                     .endpoint("127.0.0.1", server.port()).build()).handler(new NoopInitializer())
-                    .eventLoopGroup(group).listener(events).build().start();
+                    .resources(ConnectorResources.builder().eventLoopGroup(group).build())
+                    .listener(events).build().start();
             events.await("CONNECTED", WAIT);
             assertThat(connector.channel().getClass().getSimpleName()).isEqualTo("NioSocketChannel");
             connector.close();

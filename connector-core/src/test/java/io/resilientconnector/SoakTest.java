@@ -10,13 +10,12 @@ import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.faultlab.NumberedWriter;
+import io.resilientconnector.testing.Footprint;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.EnumMap;
@@ -103,11 +102,11 @@ class SoakTest {
                     assertThat(client.connector().state()).isEqualTo(ConnectorState.CONNECTED);
                     account(lab, client, writer);
                     System.out.println("SOAK footprint before " + before + ", after " + after);
-                    assertThat(after.threads - before.threads).as("thread growth").isLessThanOrEqualTo(MAX_THREAD_GROWTH);
-                    if (before.fds >= 0) {
-                        assertThat(after.fds - before.fds).as("file descriptor growth").isLessThanOrEqualTo(MAX_FD_GROWTH);
+                    assertThat(after.threads() - before.threads()).as("thread growth").isLessThanOrEqualTo(MAX_THREAD_GROWTH);
+                    if (before.fds() >= 0) {
+                        assertThat(after.fds() - before.fds()).as("file descriptor growth").isLessThanOrEqualTo(MAX_FD_GROWTH);
                     }
-                    assertThat(after.heap - before.heap).as("heap growth after GC").isLessThanOrEqualTo(MAX_HEAP_GROWTH);
+                    assertThat(after.heap() - before.heap()).as("heap growth after GC").isLessThanOrEqualTo(MAX_HEAP_GROWTH);
                 }
             }
         }
@@ -169,25 +168,5 @@ class SoakTest {
         // A message cut by the acknowledged boundary is lost whole: one message of slack per disconnection.
         assertThat(lostBytes).as("messages lost with dead connections are within the unacknowledged bytes reported")
                 .isLessThanOrEqualTo(reported + (long) ended.size() * MESSAGE_BYTES);
-    }
-
-    /** Live threads, open file descriptors (Linux) and heap used after GC. */
-    private record Footprint(int threads, long fds, long heap) {
-
-        static Footprint take() {
-            long heap = Long.MAX_VALUE;
-            // An explicit GC is a full, synchronous collection; the lowest of a few is the live heap.
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                heap = Math.min(heap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-            }
-            String[] fds = new File("/proc/self/fd").list();
-            return new Footprint(Thread.activeCount(), fds == null ? -1 : fds.length, heap);
-        }
-
-        @Override
-        public String toString() {
-            return "threads=" + threads + " fds=" + fds + " heapAfterGc=" + heap / 1024 + "KiB";
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
@@ -132,7 +133,7 @@ public final class IdleScaleClient {
 
     private static final class ConnectorOpener implements Opener {
         private final TransportType type;
-        private final EventLoopGroup group;
+        private final ConnectorResources resources;
         private final List<ResilientConnector> connectors = new ArrayList<>();
         private volatile CountDownLatch connected = new CountDownLatch(0);
         private final ConnectorListener listener = new ConnectorListener() {
@@ -144,7 +145,7 @@ public final class IdleScaleClient {
 
         ConnectorOpener(TransportType type, EventLoopGroup group) {
             this.type = type;
-            this.group = group;
+            this.resources = ConnectorResources.builder().eventLoopGroup(group).build();
         }
 
         @Override
@@ -157,7 +158,7 @@ public final class IdleScaleClient {
                     ConnectorOptions options = ConnectorOptions.builder()
                             .endpoint(Loopback.HOST, ports.get(index % ports.size())).transport(type).build();
                     connectors.add(ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
-                            .eventLoopGroup(group).random(new Random(index)).listener(listener).build().start());
+                            .resources(resources).random(new Random(index)).listener(listener).build().start());
                 }
                 if (!connected.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException(connected.getCount() + " of " + size + " connectors did not connect");

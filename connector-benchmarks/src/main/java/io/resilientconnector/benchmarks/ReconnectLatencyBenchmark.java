@@ -13,6 +13,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ConnectorResources;
+import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
@@ -108,7 +110,7 @@ public final class ReconnectLatencyBenchmark {
         long[] lastScheduled = new long[2];
         ConnectorListener listener = new ConnectorListener() {
             @Override
-            public void reconnectScheduled(int attempt, Duration delay) {
+            public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
                 synchronized (lastScheduled) {
                     lastScheduled[0] = System.nanoTime();
                     lastScheduled[1] = delay.toNanos();
@@ -129,7 +131,7 @@ public final class ReconnectLatencyBenchmark {
                 .build();
         double[] late = new double[reconnects];
         ResilientConnector connector = ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
-                .eventLoopGroup(clientGroup).listener(listener).build().start();
+                .resources(ConnectorResources.builder().eventLoopGroup(clientGroup).build()).listener(listener).build().start();
         try {
             take(connected);
             for (int i = 0; i < reconnects; i++) {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
@@ -131,6 +132,7 @@ public final class ReconnectStormBenchmark {
                                int settleMs)
             throws Exception {
         EventLoopGroup group = Loopback.group(transport, groupThreads, "storm-client");
+        ConnectorResources resources = ConnectorResources.builder().eventLoopGroup(group).build();
         EventClock connects = new EventClock(n * 4);
         EventClock failures = new EventClock(n * 64);
         AtomicInteger up = new AtomicInteger();
@@ -162,7 +164,7 @@ public final class ReconnectStormBenchmark {
                 ConnectorOptions options = ConnectorOptions.builder().endpoint(Loopback.HOST, ports.get(i % ports.size()))
                         .transport(transport).reconnect(policy).build();
                 connectors.add(ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
-                        .eventLoopGroup(group).random(new Random(seeds.nextLong())).listener(listener).build().start());
+                        .resources(resources).random(new Random(seeds.nextLong())).listener(listener).build().start());
                 if (i % 500 == 499) {
                     // Ramp up in batches, well inside the server's accept backlog.
                     awaitCount(up, i + 1, Duration.ofSeconds(60));

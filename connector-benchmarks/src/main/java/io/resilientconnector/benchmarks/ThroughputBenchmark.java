@@ -13,6 +13,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
@@ -103,7 +104,7 @@ public class ThroughputBenchmark {
                 connector = ResilientConnector.builder(ConnectorOptions.builder()
                                 .endpoint(Loopback.HOST, port).transport(type).build())
                         .handler(consuming)
-                        .eventLoopGroup(clientGroup)
+                        .resources(ConnectorResources.builder().eventLoopGroup(clientGroup).build())
                         .listener(new ConnectorListener() {
                             @Override
                             public void connected(Channel channel) {

@@ -19,8 +19,8 @@ public final class Backoff {
     public static final double DEFAULT_MULTIPLIER = 2.0;
     /** Defaults to 30 seconds. */
     public static final Duration DEFAULT_MAX = Duration.ofSeconds(30);
-    /** Defaults to {@link Jitter#FULL}. */
-    public static final Jitter DEFAULT_JITTER = Jitter.FULL;
+    /** Defaults to {@link Jitter#PHASED}: a flat reconnect storm. */
+    public static final Jitter DEFAULT_JITTER = Jitter.PHASED;
 
     /** The longest delay either bound may be set to. */
     public static final Duration MAX_DELAY = Duration.ofDays(1);
@@ -90,6 +90,18 @@ public final class Backoff {
             case EQUAL: {
                 long exp = exponential(attempt, initialNanos, capNanos);
                 nanos = exp / 2 + between(random, 0, exp - exp / 2);
+                break;
+            }
+            case PHASED: {
+                long exp = exponential(attempt, initialNanos, capNanos);
+                if (exp < capNanos) {
+                    nanos = between(random, 0, exp);
+                } else if (attempt == 1 || exponential(attempt - 1, initialNanos, capNanos) < capNanos) {
+                    // The first wait at the cap: the phase, drawn once.
+                    nanos = between(random, 0, capNanos);
+                } else {
+                    nanos = capNanos;
+                }
                 break;
             }
             case DECORRELATED: {

@@ -1,9 +1,6 @@
 package io.resilientconnector.cause;
 
-import io.netty.channel.Channel;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
-
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,44 +9,70 @@ import java.util.Objects;
  * exception, if there was one, and, for an established connection, what the kernel still held
  * {@linkplain #unacknowledged() unacknowledged} by the peer.
  *
- * <p>The first handler to learn why a channel is ending {@linkplain #record records} it on the channel;
- * later reports are ignored, because the first one is the cause and the rest are consequences.
+ * <p>It names the connection it is about: {@link #connectionId()} and {@link #remoteAddress()}, so a listener
+ * that watches many connections can tell which one ended. The first cause learned for a connection is the one
+ * reported; later ones are consequences.
  */
 public final class Disconnection {
-
-    private static final AttributeKey<Disconnection> KEY = AttributeKey.valueOf(Disconnection.class, "disconnection");
 
     private final DisconnectCause cause;
     private final String errno;
     private final Throwable exception;
     private final String detail;
     private final Unacknowledged unacknowledged;
+    private final String connectionId;
+    private final SocketAddress remoteAddress;
 
     private Disconnection(DisconnectCause cause, String errno, Throwable exception, String detail,
-                          Unacknowledged unacknowledged) {
+                          Unacknowledged unacknowledged, String connectionId, SocketAddress remoteAddress) {
         this.cause = Objects.requireNonNull(cause, "cause");
         this.errno = errno;
         this.exception = exception;
         this.detail = detail;
         this.unacknowledged = unacknowledged;
+        this.connectionId = connectionId;
+        this.remoteAddress = remoteAddress;
     }
 
     public static Disconnection of(DisconnectCause cause) {
-        return new Disconnection(cause, null, null, null, null);
+        return new Disconnection(cause, null, null, null, null, null, null);
     }
 
     public static Disconnection of(DisconnectCause cause, String errno, Throwable exception) {
-        return new Disconnection(cause, errno, exception, null, null);
+        return new Disconnection(cause, errno, exception, null, null, null, null);
     }
 
     /** A copy with a human-readable detail, such as how long reads were idle. */
     public Disconnection withDetail(String detail) {
-        return new Disconnection(cause, errno, exception, detail, unacknowledged);
+        return new Disconnection(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress);
     }
 
     /** A copy that reports what the kernel held unacknowledged when the connection ended. */
     public Disconnection withUnacknowledged(Unacknowledged unacknowledged) {
-        return new Disconnection(cause, errno, exception, detail, Objects.requireNonNull(unacknowledged, "unacknowledged"));
+        return new Disconnection(cause, errno, exception, detail, Objects.requireNonNull(unacknowledged, "unacknowledged"),
+                connectionId, remoteAddress);
+    }
+
+    /**
+     * A copy that names the connection: its channel id (short form) and the address it was connected, or
+     * trying to connect, to.
+     */
+    public Disconnection withConnection(String connectionId, SocketAddress remoteAddress) {
+        return new Disconnection(cause, errno, exception, detail, unacknowledged,
+                Objects.requireNonNull(connectionId, "connectionId"), remoteAddress);
+    }
+
+    /** The short id of the channel this is about, as in log lines, or {@code null} if not named. */
+    public String connectionId() {
+        return connectionId;
+    }
+
+    /**
+     * The remote address the connection had or the attempt was made to: resolved for an established
+     * connection, possibly unresolved for a failed attempt; {@code null} if not known.
+     */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
     }
 
     public DisconnectCause cause() {
@@ -80,40 +103,6 @@ public final class Disconnection {
         return unacknowledged;
     }
 
-    /**
-     * Records {@code disconnection} on {@code channel} unless a cause is recorded already.
-     *
-     * @return whether this call recorded it
-     */
-    public static boolean record(Channel channel, Disconnection disconnection) {
-        return channel.attr(KEY).setIfAbsent(disconnection) == null;
-    }
-
-    /** The recorded disconnection of {@code channel}, or {@code null}. */
-    public static Disconnection recorded(Channel channel) {
-        return channel.attr(KEY).get();
-    }
-
-    /**
-     * Adds {@code unacknowledged} to the disconnection recorded on {@code channel}, unless there is none or
-     * it reports one already.
-     *
-     * @return the recorded disconnection, as it is now, or {@code null}
-     */
-    public static Disconnection recordUnacknowledged(Channel channel, Unacknowledged unacknowledged) {
-        Attribute<Disconnection> attr = channel.attr(KEY);
-        while (true) {
-            Disconnection current = attr.get();
-            if (current == null || current.unacknowledged != null) {
-                return current;
-            }
-            Disconnection amended = current.withUnacknowledged(unacknowledged);
-            if (attr.compareAndSet(current, amended)) {
-                return amended;
-            }
-        }
-    }
-
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Disconnection)) {
@@ -122,12 +111,13 @@ public final class Disconnection {
         Disconnection that = (Disconnection) o;
         return cause == that.cause && Objects.equals(errno, that.errno)
                 && Objects.equals(exception, that.exception) && Objects.equals(detail, that.detail)
-                && Objects.equals(unacknowledged, that.unacknowledged);
+                && Objects.equals(unacknowledged, that.unacknowledged)
+                && Objects.equals(connectionId, that.connectionId) && Objects.equals(remoteAddress, that.remoteAddress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cause, errno, exception, detail, unacknowledged);
+        return Objects.hash(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress);
     }
 
     @Override

@@ -5,12 +5,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Checks;
-import io.resilientconnector.internal.Durations;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.internal.ReadIdlePolicy;
 import org.slf4j.event.Level;
 
 import java.time.Duration;
@@ -23,11 +20,7 @@ import java.time.Duration;
  */
 public final class ReadIdleAction extends ChannelInboundHandlerAdapter {
 
-    private static final Logger logger = LoggerFactory.getLogger(ReadIdleAction.class);
-
-    private final Duration period;
-    private final int closeAfter;
-    private final Level level;
+    private final ReadIdlePolicy policy;
     private int consecutive;
 
     /**
@@ -36,22 +29,15 @@ public final class ReadIdleAction extends ChannelInboundHandlerAdapter {
      * @param level      the level of the "read idle" log line
      */
     public ReadIdleAction(Duration period, int closeAfter, Level level) {
-        this.period = Checks.positive(period, ReadIdleHandler.MAX_TIMEOUT, "readTimeout");
-        this.closeAfter = Checks.inRange(closeAfter, 0, Integer.MAX_VALUE, "readIdleCloseAfter");
-        this.level = Checks.notNull(level, "level");
+        this.policy = new ReadIdlePolicy(Checks.positive(period, ReadIdleHandler.MAX_TIMEOUT, "readTimeout"),
+                Checks.inRange(closeAfter, 0, Integer.MAX_VALUE, "readIdleCloseAfter"), Checks.notNull(level, "level"));
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent && ((IdleStateEvent) evt).state() == IdleState.READER_IDLE) {
             consecutive = ((IdleStateEvent) evt).isFirst() ? 1 : consecutive + 1;
-            if (logger.isEnabledForLevel(level)) {
-                logger.atLevel(level).log("{} read idle: nothing received for {} ({} consecutive)",
-                        ChannelLog.id(ctx.channel()), Durations.format(period.multipliedBy(consecutive)), consecutive);
-            }
-            if (closeAfter > 0 && consecutive >= closeAfter) {
-                Disconnection.record(ctx.channel(), Disconnection.of(DisconnectCause.READ_IDLE)
-                        .withDetail("nothing received for " + Durations.format(period.multipliedBy(consecutive))));
+            if (policy.idle(ctx.channel(), ConnectionRecord.of(ctx.channel()), consecutive)) {
                 ctx.fireUserEventTriggered(evt);
                 ctx.close();
                 return;

@@ -51,6 +51,44 @@ class BackoffTest {
     }
 
     @Test
+    void phasedJitterWaitsARandomPhaseOnceAtTheCapThenExactlyTheCap() {
+        // 100 ms doubling reaches the 10 s cap at attempt 8 (12.8 s > 10 s).
+        List<Duration> delays = sequence(backoff(Jitter.PHASED), 30, 3);
+        for (int i = 0; i < 7; i++) {
+            long exp = (long) (INITIAL.toNanos() * Math.pow(2, i));
+            assertThat(delays.get(i).toNanos()).as("attempt %d, below the cap: full jitter", i + 1).isBetween(0L, exp);
+        }
+        assertThat(delays.get(7)).as("the phase, drawn once").isBetween(Duration.ZERO, MAX);
+        assertThat(delays.subList(8, 30)).as("then exactly the cap").containsOnly(MAX);
+    }
+
+    @Test
+    void phasedJitterSpreadsManyClientsEvenlyOverTheCap() {
+        // Where each of 10,000 clients retries, modulo the cap, once they are all waiting at the cap: a flat
+        // spread gives every tenth of the cap about a tenth of the clients.
+        int[] buckets = new int[10];
+        Random seeds = new Random(11);
+        for (int client = 0; client < 10_000; client++) {
+            long at = 0;
+            for (Duration d : sequence(backoff(Jitter.PHASED), 12, seeds.nextLong())) {
+                at += d.toNanos();
+            }
+            buckets[(int) (at % MAX.toNanos() * 10 / MAX.toNanos())]++;
+        }
+        for (int count : buckets) {
+            assertThat(count).isBetween(900, 1100);
+        }
+    }
+
+    @Test
+    void phasedJitterWithTheInitialDelayAtTheCapStartsWithThePhase() {
+        Backoff b = Backoff.builder().initial(MAX).max(MAX).jitter(Jitter.PHASED).build();
+        List<Duration> delays = sequence(b, 5, 9);
+        assertThat(delays.get(0)).isBetween(Duration.ZERO, MAX).isNotEqualTo(MAX);
+        assertThat(delays.subList(1, 5)).containsOnly(MAX);
+    }
+
+    @Test
     void equalJitterStaysBetweenHalfAndAllOfTheExponentialDelay() {
         List<Duration> delays = sequence(backoff(Jitter.EQUAL), 200, 7);
         for (int i = 0; i < delays.size(); i++) {
@@ -96,7 +134,7 @@ class BackoffTest {
         assertThat(d.initial()).isEqualTo(Backoff.DEFAULT_INITIAL);
         assertThat(d.multiplier()).isEqualTo(Backoff.DEFAULT_MULTIPLIER);
         assertThat(d.max()).isEqualTo(Backoff.DEFAULT_MAX);
-        assertThat(d.jitter()).isEqualTo(Jitter.FULL);
+        assertThat(d.jitter()).isEqualTo(Jitter.PHASED);
         assertThat(d.toBuilder().build()).isEqualTo(d).hasSameHashCodeAs(d);
     }
 

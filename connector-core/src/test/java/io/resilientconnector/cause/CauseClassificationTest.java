@@ -1,5 +1,6 @@
 package io.resilientconnector.cause;
 
+import io.resilientconnector.internal.ConnectionRecord;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -119,8 +120,8 @@ class CauseClassificationTest {
             Channel ch = b.connect("127.0.0.1", server.port()).sync().channel();
             server.awaitOpenConnections(1);
             server.resetConnections();
-            await().atMost(5, TimeUnit.SECONDS).until(() -> Disconnection.recorded(ch) != null);
-            Disconnection why = Disconnection.recorded(ch);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> ConnectionRecord.of(ch).recorded() != null);
+            Disconnection why = ConnectionRecord.of(ch).recorded();
             assertThat(why.cause()).isEqualTo(DisconnectCause.RESET);
             assertThat(why.errno()).isEqualTo(expectedErrno(type, "ECONNRESET"));
         }
@@ -135,8 +136,8 @@ class CauseClassificationTest {
             server.awaitOpenConnections(1);
             server.closeConnections();
             // The close future completes just before channelInactive, where the peer's close is recorded.
-            await().atMost(5, TimeUnit.SECONDS).until(() -> Disconnection.recorded(ch) != null);
-            Disconnection why = Disconnection.recorded(ch);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> ConnectionRecord.of(ch).recorded() != null);
+            Disconnection why = ConnectionRecord.of(ch).recorded();
             assertThat(why.cause()).isEqualTo(DisconnectCause.PEER_CLOSED);
             assertThat(why.exception()).isNull();
         }
@@ -149,7 +150,7 @@ class CauseClassificationTest {
         try (LineServer server = LineServer.start()) {
             Channel ch = b.connect("127.0.0.1", server.port()).sync().channel();
             ch.close().sync();
-            assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.LOCAL_CLOSE);
+            assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.LOCAL_CLOSE);
         }
     }
 }

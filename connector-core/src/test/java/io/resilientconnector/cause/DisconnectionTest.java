@@ -1,9 +1,11 @@
 package io.resilientconnector.cause;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.cause.Disconnection.Unacknowledged;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,22 +17,22 @@ class DisconnectionTest {
     @Test
     void theFirstRecordedCauseWins() {
         EmbeddedChannel ch = new EmbeddedChannel();
-        assertThat(Disconnection.record(ch, Disconnection.of(DisconnectCause.STALLED))).isTrue();
-        assertThat(Disconnection.record(ch, Disconnection.of(DisconnectCause.LOCAL_CLOSE))).isFalse();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.STALLED);
+        assertThat(ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.STALLED))).isTrue();
+        assertThat(ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.LOCAL_CLOSE))).isFalse();
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.STALLED);
     }
 
     @Test
-    void unacknowledgedBytesAreAddedOnce() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        assertThat(Disconnection.recordUnacknowledged(ch, Unacknowledged.unknown("none"))).as("nothing recorded").isNull();
-        Disconnection.record(ch, Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null));
-        Unacknowledged first = Unacknowledged.sampled(5000, 2104, 2, Duration.ZERO);
+    void saysTheUnacknowledgedBytesAndNamesTheConnection() {
+        Unacknowledged sample = Unacknowledged.sampled(5000, 2104, 2, Duration.ZERO);
+        Disconnection why = Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
+                .withUnacknowledged(sample).withConnection("3eda3eaf", new InetSocketAddress("127.0.0.1", 7000));
 
-        assertThat(Disconnection.recordUnacknowledged(ch, first).unacknowledged()).isEqualTo(first);
-        assertThat(Disconnection.recordUnacknowledged(ch, Unacknowledged.sampled(1, 0, 1, Duration.ZERO))
-                .unacknowledged()).isEqualTo(first);
-        assertThat(Disconnection.recorded(ch).toString())
+        assertThat(why.unacknowledged()).isEqualTo(sample);
+        assertThat(why.connectionId()).isEqualTo("3eda3eaf");
+        assertThat(why.remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 7000));
+        assertThat(why.withDetail("d").connectionId()).as("copies keep the name").isEqualTo("3eda3eaf");
+        assertThat(why.toString())
                 .isEqualTo("cause=TIMED_OUT errno=ETIMEDOUT unacknowledged=5000 bytes (2 segments in flight, "
                         + "2104 bytes never sent; sampled at the end)");
     }

@@ -1,5 +1,6 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.internal.ConnectionRecord;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -28,7 +29,7 @@ class ConnectionEventLoggerTest {
     void anInactiveChannelWithNoOtherCauseWasClosedByThePeer() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionEventLogger());
         ch.pipeline().fireChannelInactive();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.PEER_CLOSED);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.PEER_CLOSED);
         ch.finishAndReleaseAll();
     }
 
@@ -36,7 +37,7 @@ class ConnectionEventLoggerTest {
     void aCloseThroughThePipelineIsALocalClose() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionEventLogger());
         ch.close();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.LOCAL_CLOSE);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.LOCAL_CLOSE);
     }
 
     @Test
@@ -44,7 +45,7 @@ class ConnectionEventLoggerTest {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionEventLogger());
         ch.pipeline().fireExceptionCaught(new SocketException("reset"));
         ch.close();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.RESET);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.RESET);
     }
 
     @Test
@@ -52,7 +53,7 @@ class ConnectionEventLoggerTest {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionEventLogger());
         IOException timedOut = new IOException("localized text is never read");
         ch.pipeline().fireExceptionCaught(timedOut);
-        Disconnection why = Disconnection.recorded(ch);
+        Disconnection why = ConnectionRecord.of(ch).recorded();
         assertThat(why.cause()).isEqualTo(DisconnectCause.TIMED_OUT);
         assertThat(why.exception()).isSameAs(timedOut);
         assertThat(why.errno()).as("NIO reports no errno").isNull();
@@ -65,9 +66,9 @@ class ConnectionEventLoggerTest {
     void anExceptionThatIsNotAnIoErrorIsNotACause() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionEventLogger(), new SwallowExceptions());
         ch.pipeline().fireExceptionCaught(new IllegalStateException("decoder bug"));
-        assertThat(Disconnection.recorded(ch)).isNull();
+        assertThat(ConnectionRecord.of(ch).recorded()).isNull();
         ch.pipeline().fireExceptionCaught(new ClosedChannelException());
-        assertThat(Disconnection.recorded(ch)).isNull();
+        assertThat(ConnectionRecord.of(ch).recorded()).isNull();
         ch.finishAndReleaseAll();
     }
 
@@ -84,7 +85,7 @@ class ConnectionEventLoggerTest {
         ch.pipeline().addFirst(new ConnectionEventLogger());
         ch.pipeline().addLast(new SwallowExceptions());
         ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}), ch.voidPromise());
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.RESET);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.RESET);
         ch.finishAndReleaseAll();
     }
 }

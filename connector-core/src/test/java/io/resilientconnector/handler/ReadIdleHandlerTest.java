@@ -1,5 +1,7 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.internal.ConnectionTimer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReadIdleHandlerTest {
 
     private static final Duration PERIOD = Duration.ofSeconds(5);
+    /** Deadlines are rounded up to the timer's grid, so each fires up to one grid step after its period. */
+    private static final Duration GRID = Duration.ofMillis(ConnectionTimer.GRID_MILLIS);
 
     /** Records the idle events that reach the end of the pipeline. */
     private static final class Events extends ChannelInboundHandlerAdapter {
@@ -47,15 +51,20 @@ class ReadIdleHandlerTest {
         ch.runPendingTasks();
     }
 
+    private static void advancePeriod(EmbeddedChannel ch) {
+        advance(ch, PERIOD.plus(GRID));
+    }
+
     @Test
     void firesReadIdleRepeatedlyWhileNothingIsRead() {
         Events events = new Events();
         EmbeddedChannel ch = channel(0, events);
         advance(ch, Duration.ofMillis(4999));
         assertThat(events.seen).isEmpty();
-        advance(ch, Duration.ofMillis(1));
-        advance(ch, PERIOD);
-        advance(ch, PERIOD);
+        advance(ch, Duration.ofMillis(1).plus(GRID));
+        assertThat(events.seen).as("at most one grid step late").hasSize(1);
+        advancePeriod(ch);
+        advancePeriod(ch);
         assertThat(events.seen).extracting(IdleStateEvent::state).containsOnly(IdleState.READER_IDLE).hasSize(3);
         assertThat(events.seen).extracting(IdleStateEvent::isFirst).containsExactly(true, false, false);
         assertThat(ch.isOpen()).as("the default action only logs").isTrue();
@@ -66,12 +75,12 @@ class ReadIdleHandlerTest {
     void aReadStartsTheIdleCountOver() {
         Events events = new Events();
         EmbeddedChannel ch = channel(0, events);
-        advance(ch, PERIOD);
-        advance(ch, PERIOD);
+        advancePeriod(ch);
+        advancePeriod(ch);
         ReadIdleAction action = ch.pipeline().get(ReadIdleAction.class);
         assertThat(action.consecutive()).isEqualTo(2);
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
-        advance(ch, PERIOD);
+        advancePeriod(ch);
         assertThat(action.consecutive()).isEqualTo(1);
         ch.finishAndReleaseAll();
     }
@@ -80,12 +89,12 @@ class ReadIdleHandlerTest {
     void closesAfterTheConfiguredNumberOfConsecutivePeriods() {
         Events events = new Events();
         EmbeddedChannel ch = channel(3, events);
-        advance(ch, PERIOD);
-        advance(ch, PERIOD);
+        advancePeriod(ch);
+        advancePeriod(ch);
         assertThat(ch.isOpen()).isTrue();
-        advance(ch, PERIOD);
+        advancePeriod(ch);
         assertThat(ch.isOpen()).isFalse();
-        Disconnection why = Disconnection.recorded(ch);
+        Disconnection why = ConnectionRecord.of(ch).recorded();
         assertThat(why.cause()).isEqualTo(DisconnectCause.READ_IDLE);
         assertThat(why.detail()).isEqualTo("nothing received for 15s");
         assertThat(events.seen).as("the third event is still passed on").hasSize(3);

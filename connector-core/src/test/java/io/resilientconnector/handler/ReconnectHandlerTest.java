@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
@@ -38,14 +39,14 @@ class ReconnectHandlerTest {
     }
 
     private ReconnectHandler handler(Bootstrap bootstrap, ReconnectPolicy policy) {
-        ReconnectHandler reconnect = new ReconnectHandler(bootstrap, policy, new Random(1), new ReconnectHandler.Listener() {
+        ReconnectHandler reconnect = new ReconnectHandler(bootstrap, policy, new Random(1), new ConnectorListener() {
             @Override
             public void connected(Channel channel) {
                 events.add("connected");
             }
 
             @Override
-            public void connectionLost(Channel channel, Disconnection why) {
+            public void disconnected(Disconnection why) {
                 events.add("lost " + why.cause());
             }
 

@@ -1,5 +1,7 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.internal.ConnectionTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -76,7 +78,7 @@ class WriteProgressWatchdogTest {
         assertThat(ch.isOpen()).as("3s without progress is below the 4s stall timeout").isTrue();
         ch.advance(1);
         assertThat(ch.isOpen()).isFalse();
-        Disconnection why = Disconnection.recorded(ch);
+        Disconnection why = ConnectionRecord.of(ch).recorded();
         assertThat(why.cause()).isEqualTo(DisconnectCause.STALLED);
         assertThat(why.detail()).isEqualTo("100 bytes in 1 message waiting, none written for 4s");
         assertThat(why.unacknowledged().known()).isFalse();
@@ -93,7 +95,7 @@ class WriteProgressWatchdogTest {
         assertThat(ch.isOpen()).as("progress was seen at the check at 4s; 4s later is its timeout, not yet past").isTrue();
         ch.advance(1);
         assertThat(ch.isOpen()).isFalse();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.STALLED);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.STALLED);
     }
 
     @Test
@@ -140,11 +142,13 @@ class WriteProgressWatchdogTest {
         for (int i = 0; i < 100; i++) {
             ch.writeAndFlush(bytes(100));
         }
-        ch.advanceTimeBy(500, TimeUnit.MILLISECONDS);
-        // The only task is the check armed by the first flush; it ran at 1s and rescheduled itself for 2s.
-        assertThat(ch.runScheduledPendingTasks()).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        ch.advanceTimeBy(500 + ConnectionTimer.GRID_MILLIS, TimeUnit.MILLISECONDS);
+        // The only task is the check armed by the first flush; it ran (at 1s, rounded up to the timer's grid)
+        // and rescheduled itself a check period later, rounded likewise.
+        long grid = TimeUnit.MILLISECONDS.toNanos(ConnectionTimer.GRID_MILLIS);
+        assertThat(ch.runScheduledPendingTasks()).isBetween(TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(1) + grid);
         ch.drain(Long.MAX_VALUE / 2);
-        ch.advance(1);
+        ch.advanceTimeBy(1000 + 2 * ConnectionTimer.GRID_MILLIS, TimeUnit.MILLISECONDS);
         assertThat(ch.runScheduledPendingTasks()).as("checks stop once the buffer has drained").isEqualTo(-1);
         ch.finishAndReleaseAll();
     }
@@ -166,10 +170,10 @@ class WriteProgressWatchdogTest {
     void aCauseRecordedEarlierIsKept() {
         ThrottledChannel ch = channel();
         ch.writeAndFlush(bytes(100));
-        Disconnection.record(ch, Disconnection.of(DisconnectCause.READ_IDLE));
+        ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.READ_IDLE));
         ch.advance(4);
         assertThat(ch.isOpen()).isFalse();
-        assertThat(Disconnection.recorded(ch).cause()).isEqualTo(DisconnectCause.READ_IDLE);
+        assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.READ_IDLE);
     }
 
     @Test

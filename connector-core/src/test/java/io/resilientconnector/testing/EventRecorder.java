@@ -29,7 +29,7 @@ public final class EventRecorder implements ConnectorListener {
     }
 
     @Override
-    public void reconnectScheduled(int attempt, Duration delay) {
+    public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
         events.add("RECONNECTING " + attempt);
     }
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.cause.Disconnection;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
 public final class EmbeddedExample implements AutoCloseable {
 
     private final EventLoopGroup group;
+    private final ConnectorResources resources;
     private final ResilientConnector connector;
 
     /**
@@ -42,14 +44,16 @@ public final class EmbeddedExample implements AutoCloseable {
      * {@code out}.
      */
     public EmbeddedExample(String host, int port, Consumer<String> out) {
-        // The application's own group. The connector runs on it and picks its transport (here NIO) from it.
+        // The application's own group, wrapped as connector resources: the connector runs on it and picks its
+        // transport (here NIO) from it. Without resources it would share the process-wide default.
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        resources = ConnectorResources.builder().eventLoopGroup(group).build();
         ConnectorOptions options = ConnectorOptions.builder()
                 .endpoint(host, port)
                 .readTimeout(Duration.ofSeconds(5))
                 .build();
         connector = ResilientConnector.builder(options)
-                .eventLoopGroup(group)
+                .resources(resources)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -77,7 +81,7 @@ public final class EmbeddedExample implements AutoCloseable {
                     }
 
                     @Override
-                    public void reconnectScheduled(int attempt, Duration delay) {
+                    public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
                         out.accept("reconnecting: attempt " + attempt + " in " + delay.toMillis() + " ms");
                     }
 
@@ -92,10 +96,11 @@ public final class EmbeddedExample implements AutoCloseable {
         connector.send("hello from EmbeddedExample\n");
     }
 
-    /** Closes the connector, then the application's group, which the connector leaves running. */
+    /** Closes the connector, its resources, then the application's group, which resources leave running. */
     @Override
     public void close() {
         connector.close();
+        resources.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -58,7 +58,7 @@ final class EventPrinter implements ConnectorListener {
     }
 
     @Override
-    public void reconnectScheduled(int attempt, Duration delay) {
+    public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
         print("RECONNECTING attempt=" + attempt + " delay=" + Durations.approx(delay));
     }
 

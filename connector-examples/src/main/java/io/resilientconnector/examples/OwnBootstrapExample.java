@@ -10,6 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
+import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
@@ -73,7 +74,7 @@ public final class OwnBootstrapExample implements AutoCloseable {
         ConnectionEventLogger events = new ConnectionEventLogger();
         ReceivedBytesLogger received = new ReceivedBytesLogger(Level.INFO, 64);
         reconnect = new ReconnectHandler(bootstrap, ReconnectPolicy.defaults(), new Random(),
-                new ReconnectHandler.Listener() {
+                new ConnectorListener() {
                     @Override
                     public void connected(Channel ch) {
                         channel = ch;
@@ -81,7 +82,7 @@ public final class OwnBootstrapExample implements AutoCloseable {
                     }
 
                     @Override
-                    public void connectionLost(Channel ch, Disconnection why) {
+                    public void disconnected(Disconnection why) {
                         out.accept("disconnected: " + why);
                     }
 

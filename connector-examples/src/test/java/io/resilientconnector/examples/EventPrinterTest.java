@@ -66,9 +66,9 @@ class EventPrinterTest {
 
     @Test
     void printsReconnectDelaysForPeople() {
-        printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890));
-        printer.reconnectScheduled(4, Duration.ofMillis(850));
-        printer.reconnectScheduled(5, Duration.ofSeconds(30));
+        printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890), Disconnection.of(DisconnectCause.RESET));
+        printer.reconnectScheduled(4, Duration.ofMillis(850), Disconnection.of(DisconnectCause.RESET));
+        printer.reconnectScheduled(5, Duration.ofSeconds(30), Disconnection.of(DisconnectCause.RESET));
 
         assertThat(text.toString().lines()).containsExactly(
                 "RECONNECTING attempt=3 delay=1.2s", "RECONNECTING attempt=4 delay=850ms", "RECONNECTING attempt=5 delay=30s");

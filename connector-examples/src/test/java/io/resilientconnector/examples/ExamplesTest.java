@@ -53,6 +53,22 @@ class ExamplesTest {
         }
     }
 
+    @Test
+    void manyConnectionsExampleSharesResourcesAndComesBackAfterTheServerDropsEveryone() throws Exception {
+        List<String> out = new CopyOnWriteArrayList<>();
+        try (LineServer server = LineServer.start();
+             ManyConnectionsExample example = new ManyConnectionsExample("127.0.0.1", server.port(), 20, out::add)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> example.connected() == 20);
+            server.awaitOpenConnections(20);
+            server.broadcast("to all\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> example.lines() == 20);
+
+            server.closeConnections();
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.acceptedCount() >= 40 && example.connected() == 20);
+            assertThat(out).anyMatch(l -> l.matches("disconnected \\p{XDigit}{8} from .*: PEER_CLOSED"));
+        }
+    }
+
     /** Receives a line, is dropped by the server, comes back, and receives another. */
     private static void receivesAcrossAReconnect(LineServer server, List<String> out) throws Exception {
         server.broadcast("first\n");

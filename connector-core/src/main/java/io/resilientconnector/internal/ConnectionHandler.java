@@ -1,0 +1,241 @@
+package io.resilientconnector.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.cause.Disconnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The connector's one handler per connection. Each job inside it is a plain object: the read-idle clock and
+ * what idleness means ({@link ReadIdleClock}, {@link ReadIdlePolicy}), the write-stall detector
+ * ({@link WriteStallDetector}), the record of why the connection ends ({@link ConnectionRecord},
+ * {@link DisconnectRecorder}) and the received-bytes preview ({@link ReceivedBytesPreview}). One
+ * {@link ConnectionTimer} serves every deadline.
+ *
+ * <p>It sits after TLS, before the application's handlers, so it sees every exception the transport raises
+ * and every write the application makes. It tells its {@link ConnectionOwner} when the connection is ready,
+ * idle, writable again, and over. Read-idle periods are also passed on to the application's handlers as
+ * Netty's {@link IdleStateEvent}s, as {@code IdleStateHandler} would fire them.
+ *
+ * <p>Create one per channel.
+ */
+public final class ConnectionHandler extends ChannelDuplexHandler implements ChannelFutureListener, Runnable {
+
+    private static final Logger logger = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final ConnectionOwner owner;
+    private final ConnectionSettings settings;
+    private final ConnectionRecord record = new ConnectionRecord();
+    private final ConnectionTimer timer = new ConnectionTimer(this);
+    private final ReadIdleClock readIdle;
+    private WriteStallDetector stall;
+    private ChannelHandlerContext ctx;
+    private boolean started;
+
+    public ConnectionHandler(ConnectionOwner owner, ConnectionSettings settings) {
+        this.owner = owner;
+        this.settings = settings;
+        this.readIdle = settings.readIdleNanos() > 0 ? new ReadIdleClock(settings.readIdleNanos()) : null;
+    }
+
+    /** What this connection has recorded about its end. */
+    public ConnectionRecord record() {
+        return record;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timer.cancel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start();
+        super.channelActive(ctx);
+    }
+
+    private void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        Channel channel = ctx.channel();
+        if (!settings.writeStallTimeout().isZero()) {
+            stall = new WriteStallDetector(settings.writeStallTimeout(), channel);
+        }
+        if (readIdle != null) {
+            readIdle.start(now());
+            timer.arm(ctx.executor(), readIdle.deadline());
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            owner.ready(channel);
+        } else {
+            // Ready means the handshake succeeded; a failure closes the channel and is reported as its end.
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess() && channel.isActive()) {
+                    owner.ready(channel);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (readIdle != null) {
+            readIdle.reading();
+        }
+        settings.preview().log(ctx.channel(), msg);
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readIdle != null) {
+            readIdle.readComplete(now());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        // A write that fails with an I/O error closes the channel without an exceptionCaught.
+        ctx.write(msg, promise.unvoid().addListener(this));
+    }
+
+    /** A write completed: records the failure if it failed. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        if (!future.isSuccess()) {
+            DisconnectRecorder.writeFailed(record, future.channel(), future.cause());
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        if (stall != null) {
+            stall.flushed(ctx.channel(), record, now());
+            timer.arm(ctx.executor(), stall.deadline());
+        }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        DisconnectRecorder.closing(record, ctx.channel());
+        super.close(ctx, promise);
+    }
+
+    /**
+     * An exception that ends the connection is recorded, logged once with the disconnection and reported to the
+     * listeners; it stops here, so that it does not reach the end of the pipeline, where Netty would log it
+     * again with a stack trace. The transport closes the channel after its own I/O errors; after one from a
+     * layer above it, such as TLS failing in the middle of a stream, nothing would, so the connection is closed
+     * here. Any other exception goes on to the application's handlers.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (DisconnectRecorder.exception(record, ctx.channel(), cause)) {
+            if (ctx.channel().isActive()) {
+                ctx.close();
+            }
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent && !((SslHandshakeCompletionEvent) evt).isSuccess()) {
+            DisconnectRecorder.handshakeFailed(record, ctx.channel(), ((SslHandshakeCompletionEvent) evt).cause());
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        owner.writabilityChanged(ctx.channel());
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        timer.cancel();
+        if (stall != null) {
+            stall.disarm();
+        }
+        Disconnection why = DisconnectRecorder.ended(record, ctx.channel());
+        try {
+            super.channelInactive(ctx);
+        } finally {
+            owner.ended(ctx.channel(), why);
+        }
+    }
+
+    /** The timer fired: handles whatever is due, then arms for the next deadline. */
+    @Override
+    public void run() {
+        Channel channel = ctx.channel();
+        if (!channel.isActive()) {
+            return;
+        }
+        long now = now();
+        if (stall != null) {
+            String stalled = stall.check(channel, record, now);
+            if (stalled != null) {
+                if (record.record(Disconnection.of(DisconnectCause.STALLED).withDetail(stalled))) {
+                    logger.info("{} write stalled: {}; resetting", ChannelLog.id(channel), stalled);
+                }
+                WriteStallDetector.abort(channel);
+                ctx.close();
+                return;
+            }
+        }
+        if (readIdle != null) {
+            int idle = readIdle.check(now);
+            if (idle > 0) {
+                owner.readIdle(channel, idle);
+                boolean close = settings.readIdlePolicy().idle(channel, record, idle);
+                ctx.fireUserEventTriggered(idle == 1 ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT
+                        : IdleStateEvent.READER_IDLE_STATE_EVENT);
+                if (close) {
+                    ctx.close();
+                    return;
+                }
+            }
+        }
+        long next = readIdle != null ? readIdle.deadline() : ConnectionTimer.NEVER;
+        if (stall != null) {
+            next = Math.min(next, stall.deadline());
+        }
+        timer.arm(ctx.executor(), next);
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    /** The read-idle period, for tests. */
+    Duration readIdlePeriod() {
+        return readIdle == null ? Duration.ZERO : Duration.ofNanos(readIdle.periodNanos());
+    }
+}

@@ -1,0 +1,20 @@
+package io.resilientconnector.internal;
+
+import io.netty.channel.Channel;
+import io.resilientconnector.cause.Disconnection;
+
+/** What a {@link ConnectionHandler} tells the connector that owns it. Called on the channel's event loop. */
+public interface ConnectionOwner {
+
+    /** The connection is up and ready for the application: connected, and through TLS and a proxy if any. */
+    void ready(Channel channel);
+
+    /** Nothing was read for {@code consecutive} read-idle periods in a row. */
+    void readIdle(Channel channel, int consecutive);
+
+    /** The channel's writability changed; pending sends may go on. */
+    void writabilityChanged(Channel channel);
+
+    /** The connection ended; {@code why} is complete and named. */
+    void ended(Channel channel, Disconnection why);
+}

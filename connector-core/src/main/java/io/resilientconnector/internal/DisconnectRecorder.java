@@ -1,0 +1,110 @@
+package io.resilientconnector.internal;
+
+import io.netty.channel.Channel;
+import io.resilientconnector.cause.CauseClassifier;
+import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.cause.Disconnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Works out why a connection ended, into its {@link ConnectionRecord}, and logs the end: the peer's close, a
+ * reset, a kernel timeout, a close from this side. It keeps no state of its own; the connector's handler and
+ * the standalone {@code ConnectionEventLogger} both call it.
+ *
+ * <p>The kernel's counters must be read while the socket is open, and a transport that fails a write closes
+ * the socket before any handler hears of it. So samples are taken where the socket is known to be open: at an
+ * I/O error passed through the pipeline (a read error arrives before the close) and at a close from this
+ * side; the write-stall detector samples while writes wait.
+ */
+public final class DisconnectRecorder {
+
+    private static final Logger logger = LoggerFactory.getLogger("io.resilientconnector.handler.ConnectionEventLogger");
+
+    private DisconnectRecorder() {
+    }
+
+    /**
+     * An exception passed through the pipeline. Returns whether it ends the connection; if so its cause is
+     * recorded and the kernel's queue sampled while the socket is still open.
+     */
+    public static boolean exception(ConnectionRecord record, Channel channel, Throwable cause) {
+        if (failure(record, channel, cause)) {
+            // A read error arrives here before the transport closes the socket, and the kernel keeps its byte
+            // counters after giving up on the peer: this sample counts exactly what was lost.
+            record.sample(channel, false);
+            return true;
+        }
+        logger.debug("{} exception that does not end the connection by itself", ChannelLog.id(channel), cause);
+        return false;
+    }
+
+    /** A write failed: the transport closes the channel without an {@code exceptionCaught}. */
+    public static void writeFailed(ConnectionRecord record, Channel channel, Throwable cause) {
+        failure(record, channel, cause);
+    }
+
+    /** The TLS handshake failed; the handler closes the channel itself. */
+    public static void handshakeFailed(ConnectionRecord record, Channel channel, Throwable cause) {
+        if (record.record(Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, cause))) {
+            logger.debug("{} TLS handshake failed", ChannelLog.id(channel), cause);
+        }
+    }
+
+    /**
+     * A close passed through the pipeline. The transport closes on a peer's FIN or an I/O error without
+     * passing through it, so a close seen there came from this side: a handler, or the application.
+     */
+    public static void closing(ConnectionRecord record, Channel channel) {
+        if (channel.isActive()) {
+            record.record(Disconnection.of(DisconnectCause.LOCAL_CLOSE));
+            record.sample(channel, false);
+        }
+    }
+
+    /**
+     * The channel is inactive: completes the record (a peer's close if nothing else was learned), names the
+     * connection, adds what the peer never acknowledged, logs one line and returns the result.
+     */
+    public static Disconnection ended(ConnectionRecord record, Channel channel) {
+        record.record(Disconnection.of(DisconnectCause.PEER_CLOSED));
+        Disconnection why = named(record.recorded(), channel);
+        if (why.unacknowledged() == null) {
+            why = why.withUnacknowledged(record.unacknowledged(channel));
+        }
+        record.complete(why);
+        if (why.cause() == DisconnectCause.OTHER) {
+            logger.warn("{} disconnected: {}", ChannelLog.id(channel), why, why.exception());
+        } else {
+            logger.info("{} disconnected: {}", ChannelLog.id(channel), why);
+        }
+        return why;
+    }
+
+    /** {@code why}, naming {@code channel} and the address it was connected or connecting to. */
+    public static Disconnection named(Disconnection why, Channel channel) {
+        if (why.connectionId() != null) {
+            return why;
+        }
+        SocketAddress remote = channel.remoteAddress();
+        return why.withConnection(channel.id().asShortText(), remote);
+    }
+
+    private static boolean failure(ConnectionRecord record, Channel channel, Throwable cause) {
+        if (cause instanceof ClosedChannelException) {
+            // A consequence of a close already under way, never a cause.
+            return true;
+        }
+        Disconnection classified = CauseClassifier.classifyEstablished(cause);
+        if (classified == null) {
+            return false;
+        }
+        if (record.record(classified)) {
+            logger.debug("{} connection failed: {}", ChannelLog.id(channel), classified, cause);
+        }
+        return true;
+    }
+}
