@@ -33,7 +33,7 @@ public final class ConnectorOptions {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The longest connect timeout accepted. */
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
-    /** Defaults to 5 seconds, as the read timeout of the script this library grew from. */
+    /** Defaults to 5 seconds: a quiet peer shows as READ_IDLE quickly, without closing anything. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
     /** Defaults to 0: read-idle periods are only logged and reported, never a reason to close. */
     public static final int DEFAULT_READ_IDLE_CLOSE_AFTER = 0;

@@ -47,8 +47,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A netcat that survives: the command-line counterpart of a script that set SO_KEEPALIVE, read with a
- * five-second timeout and noticed when the peer closed. It connects to {@code --host}:{@code --port}, prints
+ * A netcat that survives: a TCP client with keepalive, a five-second read-idle timeout and a reason for every
+ * disconnect. It connects to {@code --host}:{@code --port}, prints
  * what it receives and one line per event on stdout, sends each line of stdin, and reconnects with backoff
  * after every loss. Library logs go to stderr.
  *
@@ -461,7 +461,7 @@ public final class ConnectorMain implements Callable<Integer> {
             }
         }
 
-        /** {@code 60s} rather than {@code 1m}: seconds are what the script and the kernel speak. */
+        /** {@code 60s} rather than {@code 1m}: the kernel counts keepalive timings in seconds. */
         private static String flagForm(Duration d) {
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
         }
