@@ -33,7 +33,7 @@ public final class ConnectorOptions {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The longest connect timeout accepted. */
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
-    /** Defaults to 5 seconds, as the read timeout of the script this library grew from. */
+    /** Defaults to 5 seconds: a quiet peer shows as READ_IDLE quickly, without closing anything. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
     /** Defaults to 0: read-idle periods are only logged and reported, never a reason to close. */
     public static final int DEFAULT_READ_IDLE_CLOSE_AFTER = 0;
@@ -259,8 +259,7 @@ public final class ConnectorOptions {
         public Builder connectTimeout(Duration connectTimeout) {
             Checks.positive(connectTimeout, MAX_CONNECT_TIMEOUT, "connectTimeout");
             if (connectTimeout.getNano() % 1_000_000 != 0) {
-                throw new IllegalArgumentException("connectTimeout: " + Durations.format(connectTimeout)
-                        + " (expected: whole milliseconds)");
+                throw Checks.invalid("connectTimeout", Durations.format(connectTimeout), "whole milliseconds");
             }
             this.connectTimeout = connectTimeout;
             return this;
@@ -319,8 +318,7 @@ public final class ConnectorOptions {
         public Builder writeStallTimeout(Duration writeStallTimeout) {
             Checks.zeroOrPositive(writeStallTimeout, WriteProgressWatchdog.MAX_STALL_TIMEOUT, "writeStallTimeout");
             if (!writeStallTimeout.isZero() && writeStallTimeout.compareTo(WriteProgressWatchdog.MIN_STALL_TIMEOUT) < 0) {
-                throw new IllegalArgumentException("writeStallTimeout: " + Durations.format(writeStallTimeout)
-                        + " (expected: 0 to disable, or 100ms..1d)");
+                throw Checks.invalid("writeStallTimeout", Durations.format(writeStallTimeout), "0 to disable, or 100ms..1d");
             }
             this.writeStallTimeout = writeStallTimeout;
             return this;
@@ -353,7 +351,7 @@ public final class ConnectorOptions {
         public Builder tls(SslContext tls) {
             Checks.notNull(tls, "tls");
             if (!tls.isClient()) {
-                throw new IllegalArgumentException("tls: a server SslContext (expected: SslContextBuilder.forClient()...build())");
+                throw Checks.invalid("tls", "a server SslContext", "SslContextBuilder.forClient()...build()");
             }
             this.tls = tls;
             return this;

@@ -21,12 +21,12 @@ public final class Endpoint {
 
     /**
      * @throws NullPointerException     if {@code host} is null
-     * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 1..65535
+     * @throws InvalidOptionException if {@code host} is blank or {@code port} is outside 1..65535
      */
     public static Endpoint of(String host, int port) {
         Checks.notNull(host, "host");
         if (host.isBlank()) {
-            throw new IllegalArgumentException("host: \"" + host + "\" (expected: a host name or IP address)");
+            throw Checks.invalid("host", "\"" + host + "\"", "a host name or IP address");
         }
         Checks.inRange(port, 1, 65535, "port");
         return new Endpoint(host.trim(), port);

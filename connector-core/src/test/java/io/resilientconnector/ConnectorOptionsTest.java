@@ -1,5 +1,7 @@
 package io.resilientconnector;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
@@ -8,12 +10,23 @@ import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConnectorOptionsTest {
+
+    private static final SslContext TLS = clientContext();
+
+    private static SslContext clientContext() {
+        try {
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static ConnectorOptions.Builder minimal() {
         return ConnectorOptions.builder().endpoint("example.test", 7000);
@@ -69,11 +82,50 @@ class ConnectorOptionsTest {
                                 .jitter(Jitter.EQUAL).build()).build())
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
+                .tls(TLS).tlsHostnameVerification(false)
                 .build();
         assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
-        assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s");
+        assertThat(o.toBuilder().build().tls()).isSameAs(TLS);
+        assertThat(o.toBuilder().build().tlsHostnameVerification()).isFalse();
+        assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s",
+                "tls=on, hostnameVerification=false");
         assertThat(minimal().build().toBuilder().build()).isEqualTo(minimal().build());
         assertThat(o).isNotEqualTo(o.toBuilder().maxPendingBytes(100).build());
+        // Each TLS field takes part in equality, so a toBuilder() that dropped one would be caught above.
+        assertThat(o).isNotEqualTo(o.toBuilder().noTls().build());
+        assertThat(o).isNotEqualTo(o.toBuilder().tlsHostnameVerification(true).build());
+    }
+
+    @Test
+    void aBadValueThrowsInvalidOptionExceptionWithItsParts() {
+        assertThatThrownBy(() -> minimal().connectTimeout(Duration.ofNanos(1500)))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("connectTimeout");
+                    assertThat(e.value()).isEqualTo("1500ns");
+                    assertThat(e.expected()).isEqualTo("whole milliseconds");
+                });
+        assertThatThrownBy(() -> minimal().maxPendingMessages(-1))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("maxPendingMessages");
+                    assertThat(e.value()).isEqualTo("-1");
+                    assertThat(e.expected()).isEqualTo("0..1000000");
+                });
+        assertThatThrownBy(() -> minimal().writeStallTimeout(Duration.ofMillis(50)))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("writeStallTimeout"));
+        assertThatThrownBy(() -> Endpoint.of(" ", 80))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("host");
+                    assertThat(e.value()).isEqualTo("\" \"");
+                });
+        assertThatThrownBy(() -> KeepAliveOptions.builder().interval(Duration.ofMillis(1500)))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("keepAlive.interval");
+                    assertThat(e.value()).isEqualTo("1500ms");
+                    assertThat(e.expected()).isEqualTo("whole seconds in 1..32767");
+                    assertThat(e).hasMessage("keepAlive.interval: 1500ms (expected: whole seconds in 1..32767)");
+                });
+        assertThatThrownBy(() -> Backoff.builder().multiplier(0.5))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("backoff.multiplier"));
     }
 
     @Test

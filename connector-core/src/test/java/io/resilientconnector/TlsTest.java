@@ -1,10 +1,21 @@
 package io.resilientconnector;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.NoopInitializer;
@@ -12,6 +23,7 @@ import io.resilientconnector.testing.TlsLineServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +81,38 @@ class TlsTest {
         events.await("CONNECTED", WAIT);
         connector.send(Unpooled.copiedBuffer("again\n", StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
         assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("again");
+    }
+
+    @Test
+    void aTlsFailureAfterTheHandshakeIsTlsErrorNotTlsHandshake() throws Exception {
+        TlsLineServer server = server("localhost");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        closeables.add(() -> group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync());
+        SslContext tls = trustingTestCa();
+        Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", server.port()), new ConnectionEventLogger(),
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        // The application's part: a stream it cannot decode is closed.
+                                        ctx.close();
+                                    }
+                                });
+                    }
+                }).connect("127.0.0.1", server.port()).sync().channel();
+        ch.pipeline().get(SslHandler.class).handshakeFuture().sync();
+        ch.writeAndFlush(Unpooled.copiedBuffer("over tls\n", StandardCharsets.US_ASCII)).sync();
+        assertThat(server.pollLine(5, TimeUnit.SECONDS)).as("the server finished its handshake").isEqualTo("over tls");
+
+        server.sendPlaintext("not a TLS record\n");
+
+        assertThat(ch.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+        Disconnection why = Disconnection.recorded(ch);
+        assertThat(why.cause()).isEqualTo(DisconnectCause.TLS_ERROR);
+        assertThat(why.exception()).hasRootCauseInstanceOf(SSLException.class);
     }
 
     @Test

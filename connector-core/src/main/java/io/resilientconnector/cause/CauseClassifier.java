@@ -5,6 +5,7 @@ import io.netty.channel.unix.Errors;
 import io.resilientconnector.internal.Errno;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -75,8 +76,13 @@ public final class CauseClassifier {
                 DisconnectCause cause = establishedCause(errno);
                 return Disconnection.of(cause, errno == null ? null : errno.name(), failure);
             }
-            if (t instanceof SSLException) {
+            if (t instanceof SSLHandshakeException) {
                 return Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+            }
+            if (t instanceof SSLException) {
+                // The handshake's own failures arrive as SslHandshakeCompletionEvent (and as
+                // SSLHandshakeException above); any other SSLException is the TLS layer failing mid-stream.
+                return Disconnection.of(DisconnectCause.TLS_ERROR, null, failure);
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {

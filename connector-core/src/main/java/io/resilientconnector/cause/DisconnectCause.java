@@ -25,6 +25,11 @@ public enum DisconnectCause {
     UNRESOLVED,
     /** The TLS handshake failed, for example because the certificate was not trusted. */
     TLS_HANDSHAKE,
+    /**
+     * The TLS layer failed on a connection whose handshake had succeeded, for example on a record that does
+     * not decrypt or is not TLS at all.
+     */
+    TLS_ERROR,
     /** This side closed the connection: the connector was closed, or a handler closed the channel. */
     LOCAL_CLOSE,
     /** Anything else; the exception says what. */

@@ -1,11 +1,14 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.InvalidOptionException;
+
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The one validation helper every builder uses, so that every message has the same shape:
- * {@code name: value (expected: range)}.
+ * {@code name: value (expected: range)}. A bad value throws {@link InvalidOptionException}, which carries the
+ * three parts; {@link InvalidOptionException} depends on nothing here, so no class cycle forms.
  */
 public final class Checks {
 
@@ -18,21 +21,21 @@ public final class Checks {
 
     public static int inRange(int value, int min, int max, String name) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            throw new InvalidOptionException(name, String.valueOf(value), min + ".." + max);
         }
         return value;
     }
 
     public static long inRange(long value, long min, long max, String name) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            throw new InvalidOptionException(name, String.valueOf(value), min + ".." + max);
         }
         return value;
     }
 
     public static double atLeast(double value, double min, String name) {
         if (!(value >= min) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ", finite)");
+            throw new InvalidOptionException(name, String.valueOf(value), ">= " + min + ", finite");
         }
         return value;
     }
@@ -41,8 +44,7 @@ public final class Checks {
     public static Duration positive(Duration value, Duration max, String name) {
         notNull(value, name);
         if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(
-                    name + ": " + Durations.format(value) + " (expected: > 0 and <= " + Durations.format(max) + ")");
+            throw new InvalidOptionException(name, Durations.format(value), "> 0 and <= " + Durations.format(max));
         }
         return value;
     }
@@ -51,8 +53,8 @@ public final class Checks {
     public static Duration zeroOrPositive(Duration value, Duration max, String name) {
         notNull(value, name);
         if (value.isNegative() || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(name + ": " + Durations.format(value)
-                    + " (expected: 0 to disable, or > 0 and <= " + Durations.format(max) + ")");
+            throw new InvalidOptionException(name, Durations.format(value),
+                    "0 to disable, or > 0 and <= " + Durations.format(max));
         }
         return value;
     }
@@ -64,8 +66,7 @@ public final class Checks {
     public static int wholeSeconds(Duration value, int min, int max, String name) {
         notNull(value, name);
         if (value.getNano() != 0 || value.getSeconds() < min || value.getSeconds() > max) {
-            throw new IllegalArgumentException(name + ": " + Durations.format(value)
-                    + " (expected: whole seconds in " + min + ".." + max + ")");
+            throw new InvalidOptionException(name, Durations.format(value), "whole seconds in " + min + ".." + max);
         }
         return (int) value.getSeconds();
     }
@@ -75,10 +76,15 @@ public final class Checks {
         notNull(value, name);
         if (value.isNegative() || value.getNano() % 1_000_000 != 0
                 || value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
-            throw new IllegalArgumentException(name + ": " + Durations.format(value)
-                    + " (expected: 0 to disable, or whole milliseconds in 1.." + Integer.MAX_VALUE + " ms)");
+            throw new InvalidOptionException(name, Durations.format(value),
+                    "0 to disable, or whole milliseconds in 1.." + Integer.MAX_VALUE + " ms");
         }
         return value;
+    }
+
+    /** A bad value whose check does not fit the helpers above. */
+    public static InvalidOptionException invalid(String name, String value, String expected) {
+        return new InvalidOptionException(name, value, expected);
     }
 
     public static void state(boolean condition, String message) {

@@ -12,10 +12,13 @@ import java.util.Objects;
  * <p>On an idle connection the kernel sends the first probe after {@link #idle()} without traffic, then one
  * every {@link #interval()}, and gives up after {@link #count()} unanswered probes. On a connection with
  * unacknowledged data keepalive never fires; {@link #userTimeout()} bounds that case instead.
+ *
+ * <p>Turning keepalive off ({@code enabled(false)}) also turns off the user timeout derived from it; a user
+ * timeout set explicitly with {@link Builder#userTimeout(Duration)} still applies.
  */
 public final class KeepAliveOptions {
 
-    /** Defaults to 60 seconds, as in the script this library grew from. */
+    /** Defaults to 60 seconds: a dead idle peer is noticed within two minutes with the other defaults. */
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
     /** Defaults to 15 seconds. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
@@ -61,7 +64,10 @@ public final class KeepAliveOptions {
         return b;
     }
 
-    /** Whether SO_KEEPALIVE is set. Defaults to {@code true}. */
+    /**
+     * Whether SO_KEEPALIVE is set. Defaults to {@code true}. When {@code false}, the derived user timeout is
+     * off too; see {@link #userTimeout()}.
+     */
     public boolean enabled() {
         return enabled;
     }
@@ -85,11 +91,16 @@ public final class KeepAliveOptions {
 
     /**
      * The TCP_USER_TIMEOUT to apply, or {@link Duration#ZERO} when it is disabled. Unless set explicitly it is
-     * {@code idle + interval × count}, so that a busy link is given up on as soon as an idle one would be.
+     * {@code idle + interval × count}, so that a busy link is given up on as soon as an idle one would be; with
+     * keepalive off there is no idle bound to match, so the derived value is {@link Duration#ZERO}. A value
+     * set explicitly applies whether keepalive is on or off.
      */
     public Duration userTimeout() {
         if (userTimeout != null) {
             return userTimeout;
+        }
+        if (!enabled) {
+            return Duration.ZERO;
         }
         Duration derived = idle.plus(interval.multipliedBy(count));
         // The kernel takes an int of milliseconds; the largest idle, interval and count exceed it.
@@ -130,7 +141,7 @@ public final class KeepAliveOptions {
     public String toString() {
         return "KeepAliveOptions{enabled=" + enabled + ", idle=" + Durations.format(idle)
                 + ", interval=" + Durations.format(interval) + ", count=" + count + ", userTimeout="
-                + (userTimeout == null ? "derived(" + Durations.format(userTimeout()) + ")"
+                + (userTimeout == null ? (enabled ? "derived(" + Durations.format(userTimeout()) + ")" : "derived(disabled)")
                         : userTimeout.isZero() ? "disabled" : Durations.format(userTimeout)) + '}';
     }
 
@@ -144,7 +155,10 @@ public final class KeepAliveOptions {
         private Builder() {
         }
 
-        /** Set to {@code false} to leave SO_KEEPALIVE off. Defaults to {@code true}. */
+        /**
+         * Set to {@code false} to leave SO_KEEPALIVE off, which also turns off the derived user timeout (an
+         * explicit {@link #userTimeout(Duration)} still applies). Defaults to {@code true}.
+         */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;
@@ -172,7 +186,8 @@ public final class KeepAliveOptions {
 
         /**
          * TCP_USER_TIMEOUT, in whole milliseconds; {@link Duration#ZERO} disables it. Applied on the Linux
-         * native transports only. Defaults to {@code idle + interval × count}.
+         * native transports only, whether keepalive is enabled or not. Defaults to {@code idle + interval × count}
+         * with keepalive enabled, and to off with keepalive disabled.
          */
         public Builder userTimeout(Duration userTimeout) {
             this.userTimeout = Checks.wholeMillis(userTimeout, "keepAlive.userTimeout");

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
+import io.resilientconnector.internal.Checks;
 import jdk.net.ExtendedSocketOptions;
 
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class SocketTuning {
                 }
                 break;
             default:
-                throw new IllegalArgumentException("transport: " + transport.type() + " (expected: a resolved transport)");
+                throw Checks.invalid("transport", String.valueOf(transport.type()), "a resolved transport");
         }
         return new SocketTuning(transport, keepAlive, options, warnings, userTimeoutApplied);
     }

@@ -1,6 +1,7 @@
 package io.resilientconnector.testing;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -15,10 +16,12 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,19 @@ public final class TlsLineServer implements AutoCloseable {
 
     public String pollLine(long timeout, TimeUnit unit) throws InterruptedException {
         return lines.poll(timeout, unit);
+    }
+
+    /**
+     * Drops TLS from every connection and writes {@code text} in plain bytes, which the client's TLS layer
+     * cannot decode: a TLS failure on an established connection.
+     */
+    public void sendPlaintext(String text) throws InterruptedException {
+        for (Channel ch : connections) {
+            ch.eventLoop().submit(() -> {
+                ch.pipeline().remove(SslHandler.class);
+                return ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
+            }).await(5, TimeUnit.SECONDS);
+        }
     }
 
     public void closeConnections() throws InterruptedException {

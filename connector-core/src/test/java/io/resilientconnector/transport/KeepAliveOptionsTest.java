@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KeepAliveOptionsTest {
 
     @Test
-    void defaultsAreThoseOfTheOriginalScript() {
+    void defaultsMatchTheirNamedConstants() {
         KeepAliveOptions k = KeepAliveOptions.defaults();
         assertThat(k.enabled()).isTrue();
         assertThat(k.idle()).isEqualTo(Duration.ofSeconds(60)).isEqualTo(KeepAliveOptions.DEFAULT_IDLE);
@@ -40,6 +40,22 @@ class KeepAliveOptionsTest {
         KeepAliveOptions off = KeepAliveOptions.builder().userTimeout(Duration.ZERO).build();
         assertThat(off.userTimeout()).isZero();
         assertThat(off.toBuilder().derivedUserTimeout().build().userTimeout()).isEqualTo(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void disablingKeepAliveTurnsOffTheDerivedUserTimeout() {
+        KeepAliveOptions off = KeepAliveOptions.builder().enabled(false).build();
+        assertThat(off.userTimeoutDerived()).isTrue();
+        assertThat(off.userTimeout()).isZero();
+        assertThat(off).hasToString("KeepAliveOptions{enabled=false, idle=1m, interval=15s, count=4, userTimeout=derived(disabled)}");
+        assertThat(off.toBuilder().enabled(true).build().userTimeout()).isEqualTo(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void anExplicitUserTimeoutStillAppliesWithKeepAliveDisabled() {
+        KeepAliveOptions off = KeepAliveOptions.builder().enabled(false).userTimeout(Duration.ofSeconds(9)).build();
+        assertThat(off.userTimeoutDerived()).isFalse();
+        assertThat(off.userTimeout()).isEqualTo(Duration.ofSeconds(9));
     }
 
     @Test

@@ -75,11 +75,24 @@ class SocketTuningTest {
     }
 
     @Test
-    void keepAliveOffSetsOnlySoKeepAliveAndTheUserTimeout() {
+    void keepAliveOffSetsOnlySoKeepAliveOffAndNoDerivedUserTimeout() {
         KeepAliveOptions off = SHORT.toBuilder().enabled(false).build();
-        SocketTuning plan = SocketTuning.plan(Transport.unchecked(TransportType.EPOLL), off, false);
+        for (TransportType type : new TransportType[] {TransportType.EPOLL, TransportType.IO_URING}) {
+            SocketTuning plan = SocketTuning.plan(Transport.unchecked(type), off, false);
+            assertThat(plan.options()).as("%s", type).containsOnlyKeys(ChannelOption.SO_KEEPALIVE)
+                    .containsEntry(ChannelOption.SO_KEEPALIVE, false);
+            assertThat(plan.userTimeoutApplied()).isFalse();
+            assertThat(plan.warnings()).isEmpty();
+        }
+    }
+
+    @Test
+    void keepAliveOffStillAppliesAnExplicitUserTimeout() {
+        KeepAliveOptions off = SHORT.toBuilder().enabled(false).userTimeout(Duration.ofSeconds(9)).build();
+        SocketTuning plan = SocketTuning.plan(Transport.unchecked(TransportType.EPOLL), off, true);
         assertThat(plan.options()).containsOnlyKeys(ChannelOption.SO_KEEPALIVE, EpollChannelOption.TCP_USER_TIMEOUT)
-                .containsEntry(ChannelOption.SO_KEEPALIVE, false);
+                .containsEntry(ChannelOption.SO_KEEPALIVE, false).containsEntry(EpollChannelOption.TCP_USER_TIMEOUT, 9_000);
+        assertThat(plan.userTimeoutApplied()).isTrue();
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
+import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.ReconnectPolicy;
@@ -46,8 +47,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A netcat that survives: the command-line counterpart of a script that set SO_KEEPALIVE, read with a
- * five-second timeout and noticed when the peer closed. It connects to {@code --host}:{@code --port}, prints
+ * A netcat that survives: a TCP client with keepalive, a five-second read-idle timeout and a reason for every
+ * disconnect. It connects to {@code --host}:{@code --port}, prints
  * what it receives and one line per event on stdout, sends each line of stdin, and reconnects with backoff
  * after every loss. Library logs go to stderr.
  *
@@ -260,14 +261,14 @@ public final class ConnectorMain implements Callable<Integer> {
      */
     private ConnectorOptions.Builder validatedOptions() {
         if (host != null) {
-            check("--host", () -> Endpoint.of(host, 1));
+            check(() -> Endpoint.of(host, 1));
             if (port == null) {
                 throw new ParameterException(spec.commandLine(),
                         "Missing option '--port' (expected: --port 1..65535 with --host)");
             }
         }
         if (port != null) {
-            check("--port", () -> Endpoint.of(DEMO_HOST, port));
+            check(() -> Endpoint.of(DEMO_HOST, port));
         }
         if (transport != TransportType.AUTO) {
             Throwable unavailable = Transport.unavailabilityCause(transport);
@@ -278,27 +279,27 @@ public final class ConnectorMain implements Callable<Integer> {
             }
         }
         KeepAliveOptions.Builder keepAlive = KeepAliveOptions.builder();
-        check("--keepalive-idle", () -> keepAlive.idle(keepAliveIdle));
-        check("--keepalive-interval", () -> keepAlive.interval(keepAliveInterval));
-        check("--keepalive-count", () -> keepAlive.count(keepAliveCount));
+        check(() -> keepAlive.idle(keepAliveIdle));
+        check(() -> keepAlive.interval(keepAliveInterval));
+        check(() -> keepAlive.count(keepAliveCount));
         if (userTimeout != null) {
-            check("--user-timeout", () -> keepAlive.userTimeout(userTimeout));
+            check(() -> keepAlive.userTimeout(userTimeout));
         }
         Backoff.Builder backoff = Backoff.builder();
-        check("--backoff-initial", () -> backoff.initial(backoffInitial));
-        check("--backoff-max", () -> backoff.max(backoffMax));
+        check(() -> backoff.initial(backoffInitial));
+        check(() -> backoff.max(backoffMax));
         ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder().backoff(checkTogether(backoff::build));
-        check("--max-attempts", () -> reconnect.maxAttempts(maxAttempts));
+        check(() -> reconnect.maxAttempts(maxAttempts));
 
         ConnectorOptions.Builder options = ConnectorOptions.builder()
                 .transport(transport)
                 .keepAlive(keepAlive.build())
                 .reconnect(reconnect.build());
-        check("--connect-timeout", () -> options.connectTimeout(connectTimeout));
-        check("--read-timeout", () -> options.readTimeout(readTimeout));
-        check("--read-idle-close-after", () -> options.readIdleCloseAfter(readIdleCloseAfter));
+        check(() -> options.connectTimeout(connectTimeout));
+        check(() -> options.readTimeout(readTimeout));
+        check(() -> options.readIdleCloseAfter(readIdleCloseAfter));
         if (writeStallTimeout != null) {
-            check("--write-stall-timeout", () -> options.writeStallTimeout(writeStallTimeout));
+            check(() -> options.writeStallTimeout(writeStallTimeout));
         }
         if (tls || tlsTrust != null) {
             if (host == null) {
@@ -336,16 +337,16 @@ public final class ConnectorMain implements Callable<Integer> {
         }
     }
 
-    /** Runs one builder step for {@code flag}, turning its complaint into a usage error about the flag. */
-    private void check(String flag, Supplier<?> step) {
+    /**
+     * Runs one builder step, turning its complaint into a usage error about the flag that set the value. The
+     * builder's exception names its option; {@link #FLAGS} gives the flag for it.
+     */
+    private void check(Supplier<?> step) {
         try {
             step.get();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            String message = oneLine(String.valueOf(e.getMessage()));
-            // The builders' messages read "name: value (expected: ...)"; the flag replaces the name.
-            int colon = message.indexOf(": ");
-            String rest = colon > 0 && message.indexOf(' ') > colon ? message.substring(colon + 2) : message;
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + flag + "': " + rest);
+        } catch (InvalidOptionException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + flag(e.option()) + "': "
+                    + oneLine(e.value()) + " (expected: " + e.expected() + ")");
         }
     }
 
@@ -363,6 +364,8 @@ public final class ConnectorMain implements Callable<Integer> {
     private static final Map<String, String> FLAGS = new LinkedHashMap<>();
 
     static {
+        FLAGS.put("host", "--host");
+        FLAGS.put("port", "--port");
         FLAGS.put("keepAlive.userTimeout", "--user-timeout");
         FLAGS.put("keepAlive.idle", "--keepalive-idle");
         FLAGS.put("keepAlive.interval", "--keepalive-interval");
@@ -376,13 +379,18 @@ public final class ConnectorMain implements Callable<Integer> {
         FLAGS.put("writeStallTimeout", "--write-stall-timeout");
     }
 
+    /** The flag that sets {@code option}; an option no flag sets keeps its builder name. */
+    static String flag(String option) {
+        return FLAGS.getOrDefault(option, option);
+    }
+
     private static final Pattern NAME = Pattern.compile("(?<![\\w.-])[a-zA-Z]+(?:\\.[a-zA-Z]+)?(?![\\w.])");
 
     static String flagNames(String message) {
         Matcher m = NAME.matcher(message);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(FLAGS.getOrDefault(m.group(), m.group())));
+            m.appendReplacement(out, Matcher.quoteReplacement(flag(m.group())));
         }
         m.appendTail(out);
         return out.toString();
@@ -453,7 +461,7 @@ public final class ConnectorMain implements Callable<Integer> {
             }
         }
 
-        /** {@code 60s} rather than {@code 1m}: seconds are what the script and the kernel speak. */
+        /** {@code 60s} rather than {@code 1m}: the kernel counts keepalive timings in seconds. */
         private static String flagForm(Duration d) {
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
         }

@@ -1,6 +1,7 @@
 package io.resilientconnector.examples;
 
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.handler.WriteProgressWatchdog;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.transport.KeepAliveOptions;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The command line, run in this JVM: invalid input gets one line naming the flag, and exit code 2. */
 class ConnectorMainOptionsTest {
@@ -48,6 +50,7 @@ class ConnectorMainOptionsTest {
             "--max-attempts -1 => '--max-attempts' => (expected: 0..2147483647)",
             "--read-idle-close-after -1 => '--read-idle-close-after' => (expected: 0..1000000)",
             "--backoff-initial 0 => '--backoff-initial' => (expected: > 0 and <= 24h)",
+            "--backoff-max 0 => '--backoff-max' => (expected: > 0 and <= 24h)",
             "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
             "--read-timeout 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-timeout is 0 => (expected: --read-timeout > 0",
     })
@@ -157,5 +160,14 @@ class ConnectorMainOptionsTest {
         assertThat(ConnectorMain.flagNames("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
                 .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
         assertThat(ConnectorMain.flagNames("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
+    }
+
+    @Test
+    void namesTheFlagFromTheOptionTheBuilderRejected() {
+        InvalidOptionException e = catchThrowableOfType(InvalidOptionException.class,
+                () -> KeepAliveOptions.builder().count(200));
+        assertThat(ConnectorMain.flag(e.option())).isEqualTo("--keepalive-count");
+        assertThat(ConnectorMain.flag("port")).isEqualTo("--port");
+        assertThat(ConnectorMain.flag("host")).isEqualTo("--host");
     }
 }

@@ -30,8 +30,9 @@ class ExamplesTest {
         List<String> out = new CopyOnWriteArrayList<>();
         try (LineServer server = LineServer.start();
              OwnBootstrapExample example = new OwnBootstrapExample("127.0.0.1", server.port(), out::add)) {
-            server.awaitOpenConnections(1);
-            assertThat(out).anyMatch(l -> l.startsWith("connected: transport=") && l.contains("SO_KEEPALIVE=true"));
+            // The server's accept and the client's connected line race: wait for the line itself.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(out).anyMatch(l -> l.startsWith("connected: transport=") && l.contains("SO_KEEPALIVE=true")));
 
             receivesAcrossAReconnect(server, out);
         }
@@ -47,8 +48,10 @@ class ExamplesTest {
             example.close();
 
             server.awaitOpenConnections(0);
-            assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=LOCAL_CLOSE"))
-                    .noneMatch(l -> l.startsWith("reconnecting"));
+            // The server may see the close before the client prints it: wait for the line itself.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(out).anyMatch(l -> l.startsWith("disconnected: cause=LOCAL_CLOSE")));
+            assertThat(out).noneMatch(l -> l.startsWith("reconnecting"));
             assertThat(server.acceptedCount()).isEqualTo(1);
         }
     }
