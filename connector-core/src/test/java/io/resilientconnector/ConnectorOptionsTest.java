@@ -31,6 +31,8 @@ class ConnectorOptionsTest {
         assertThat(o.maxPendingMessages()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_MESSAGES);
         assertThat(o.maxPendingBytes()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_BYTES);
         assertThat(o.receivedBytesLogLevel()).isEqualTo(Level.DEBUG);
+        assertThat(o.proxy()).isNull();
+        assertThat(o.toString()).contains("proxy=none");
     }
 
     @Test
@@ -69,11 +71,15 @@ class ConnectorOptionsTest {
                                 .jitter(Jitter.EQUAL).build()).build())
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
+                .proxy(ProxyOptions.parse("socks5://alice:s3cret@127.0.0.1:1080"))
                 .build();
         assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
-        assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s");
+        assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s",
+                "proxy=ProxyOptions{socks5://alice:****@127.0.0.1:1080}");
         assertThat(minimal().build().toBuilder().build()).isEqualTo(minimal().build());
         assertThat(o).isNotEqualTo(o.toBuilder().maxPendingBytes(100).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().proxy(ProxyOptions.http("127.0.0.1", 1080)).build());
+        assertThat(o.toBuilder().noProxy().build().proxy()).isNull();
     }
 
     @Test
@@ -91,6 +97,8 @@ class ConnectorOptionsTest {
         assertThatThrownBy(() -> minimal().keepAlive(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().reconnect(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().readTimeout(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> minimal().proxy(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("proxy");
     }
 
     @Test
