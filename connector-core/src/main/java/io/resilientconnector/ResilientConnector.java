@@ -16,6 +16,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resilientconnector.cause.DisconnectCause;
@@ -28,6 +29,7 @@ import io.resilientconnector.handler.ReconnectHandler;
 import io.resilientconnector.handler.WriteProgressWatchdog;
 import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Durations;
+import io.resilientconnector.internal.ProxyHandlers;
 import io.resilientconnector.internal.RateLimiter;
 import io.resilientconnector.internal.UserInitializer;
 import io.resilientconnector.transport.HostResolver;
@@ -148,7 +150,8 @@ public final class ResilientConnector implements AutoCloseable {
             Bootstrap bootstrap = new Bootstrap()
                     .group(group)
                     .channelFactory(transport.channelFactory())
-                    .resolver(resolverGroup)
+                    // Through a proxy, the proxy resolves the endpoint; the proxy's own address is resolved in the pipeline.
+                    .resolver(options.proxy() == null ? resolverGroup : NoopAddressResolverGroup.INSTANCE)
                     .remoteAddress(options.endpoint().unresolved())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                     .handler(new Initializer());
@@ -387,6 +390,10 @@ public final class ResilientConnector implements AutoCloseable {
     private final class Initializer extends ChannelInitializer<Channel> {
         @Override
         protected void initChannel(Channel ch) {
+            if (options.proxy() != null) {
+                // Ahead of TLS, which then runs through the tunnel.
+                ProxyHandlers.install(ch, options.proxy().newHandler(), options.connectTimeout(), resolverGroup);
+            }
             if (options.tls() != null) {
                 // First, so the handlers after it see plaintext; its own close on a failed handshake does not
                 // pass the event logger, which records the handshake failure instead of a local close.
@@ -457,6 +464,12 @@ public final class ResilientConnector implements AutoCloseable {
     private final class ReconnectEvents implements ReconnectHandler.Listener {
         @Override
         public void connected(Channel ch) {
+            // Through a proxy, connected means its tunnel is open first; a failed handshake closes the channel
+            // and is reported as lost.
+            ProxyHandlers.afterTunnel(ch, () -> afterTunnel(ch));
+        }
+
+        private void afterTunnel(Channel ch) {
             SslHandler tls = ch.pipeline().get(SslHandler.class);
             if (tls == null) {
                 ready(ch);
@@ -482,7 +495,8 @@ public final class ResilientConnector implements AutoCloseable {
                 inFlightBytes = 0;
                 drain(ch);
             }
-            logger.info("{} connected: {}", ChannelLog.id(ch), tuning.readBack(ch).describe(options.writeStallTimeout()));
+            logger.info("{} connected: {}{}", ChannelLog.id(ch), tuning.readBack(ch).describe(options.writeStallTimeout()),
+                    ProxyHandlers.describe(ch));
             fire(l -> l.connected(ch));
         }
 
