@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -78,8 +79,11 @@ class ProxyTest {
         return ConnectorOptions.builder().endpoint("127.0.0.1", port).proxy(proxy).reconnect(Fast.RECONNECT);
     }
 
+    /** The connector the test started last. */
+    private ResilientConnector connector;
+
     private ResilientConnector start(ConnectorOptions options) {
-        ResilientConnector connector = ResilientConnector.builder(options)
+        connector = ResilientConnector.builder(options)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -221,6 +225,23 @@ class ProxyTest {
         LineServer server = server();
         start(options(ProxyOptions.socks5("127.0.0.1", Ports.closed()), server.port()).build());
         assertFailsAndRetries(DisconnectCause.CONNECT_REFUSED, server);
+    }
+
+    @Test
+    void aFrozenProxyTimesOutTheHandshakeAfterTheConnectTimeout() throws Exception {
+        DanteSocks dante = closeLater(DanteSocks.startForTest());
+        LineServer server = server();
+        // Stopped, it still completes TCP handshakes from its listen backlog, but never answers the greeting.
+        dante.freeze();
+        long start = System.nanoTime();
+        start(options(socks5(dante), server.port()).connectTimeout(Duration.ofMillis(500)).build());
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PROXY_CONNECT_TIMEOUT");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        assertThat(events.disconnections().get(0).toString()).contains("no tunnel within 500ms");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+
+        dante.thaw();
+        assertRoundTrip(connector, server, "after the thaw");
     }
 
     /** Netty's proxy handler swallows this close; without the connector's watch nothing would reconnect. */
