@@ -65,6 +65,7 @@ public final class ConnectorOptions {
     private final Level readIdleLogLevel;
     private final SslContext tls;
     private final boolean tlsHostnameVerification;
+    private final ProxyOptions proxy;
 
     private ConnectorOptions(Builder b) {
         this.endpoint = b.endpoint;
@@ -81,6 +82,7 @@ public final class ConnectorOptions {
         this.readIdleLogLevel = b.readIdleLogLevel;
         this.tls = b.tls;
         this.tlsHostnameVerification = b.tlsHostnameVerification;
+        this.proxy = b.proxy;
     }
 
     public static Builder builder() {
@@ -103,6 +105,7 @@ public final class ConnectorOptions {
         b.readIdleLogLevel = readIdleLogLevel;
         b.tls = tls;
         b.tlsHostnameVerification = tlsHostnameVerification;
+        b.proxy = proxy;
         return b;
     }
 
@@ -184,6 +187,14 @@ public final class ConnectorOptions {
         return tlsHostnameVerification;
     }
 
+    /**
+     * The proxy the connection goes through, or {@code null} for a direct connection. With a proxy, keepalive,
+     * the user timeout and the write-stall watchdog watch the TCP hop to the proxy only.
+     */
+    public ProxyOptions proxy() {
+        return proxy;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof ConnectorOptions)) {
@@ -196,14 +207,15 @@ public final class ConnectorOptions {
                 && keepAlive.equals(that.keepAlive) && readTimeout.equals(that.readTimeout)
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
                 && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
-                && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification;
+                && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification
+                && Objects.equals(proxy, that.proxy);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(endpoint, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
                 maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
-                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification);
+                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy);
     }
 
     @Override
@@ -216,7 +228,8 @@ public final class ConnectorOptions {
                 + ", writeStallTimeout=" + (writeStallTimeout == null ? "derived(" + Durations.format(writeStallTimeout()) + ")"
                         : writeStallTimeout.isZero() ? "off" : Durations.format(writeStallTimeout))
                 + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel
-                + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification) + '}';
+                + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification)
+                + ", proxy=" + (proxy == null ? "none" : proxy) + '}';
     }
 
     public static final class Builder {
@@ -234,6 +247,7 @@ public final class ConnectorOptions {
         private Level readIdleLogLevel = DEFAULT_READ_IDLE_LOG_LEVEL;
         private SslContext tls;
         private boolean tlsHostnameVerification = true;
+        private ProxyOptions proxy;
 
         private Builder() {
         }
@@ -369,6 +383,24 @@ public final class ConnectorOptions {
          */
         public Builder tlsHostnameVerification(boolean verify) {
             this.tlsHostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * Connects through this proxy: the TCP connection goes to the proxy, which opens a tunnel to the
+         * endpoint and resolves the endpoint's name itself. A connection counts as connected once the tunnel is
+         * open (and, with TLS, the handshake through it has succeeded). Keepalive, the user timeout and the
+         * write-stall watchdog then watch the hop to the proxy only, not the endpoint behind it. Defaults to
+         * none: a direct connection.
+         */
+        public Builder proxy(ProxyOptions proxy) {
+            this.proxy = Checks.notNull(proxy, "proxy");
+            return this;
+        }
+
+        /** Connects directly, without a proxy (the default). */
+        public Builder noProxy() {
+            this.proxy = null;
             return this;
         }
 

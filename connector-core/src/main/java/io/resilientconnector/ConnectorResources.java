@@ -162,6 +162,11 @@ public final class ConnectorResources implements AutoCloseable {
         return template;
     }
 
+    /** The resolver the template uses: host names are looked up off the event loops. */
+    OffLoopResolverGroup resolverGroup() {
+        return resolverGroup;
+    }
+
     ConnectRateLimiter limiter() {
         return limiter;
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorEvents;
@@ -137,11 +138,14 @@ public final class ResilientConnector implements AutoCloseable {
                 new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
                 options.writeStallTimeout(),
                 new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
-        ChannelInitializer<Channel> pipeline = new ConnectionPipeline(events, settings, userHandler,
-                options.tls(), options.tlsHostnameVerification(), options.endpoint());
         if (hostResolver != null) {
             ownResolver = new OffLoopResolverGroup(hostResolver);
         }
+        ProxyOptions proxy = options.proxy();
+        ChannelInitializer<Channel> pipeline = new ConnectionPipeline(events, settings, userHandler,
+                options.tls(), options.tlsHostnameVerification(), options.endpoint(),
+                proxy == null ? null : proxy::newHandler, options.connectTimeout(),
+                ownResolver != null ? ownResolver : res.resolverGroup());
         ReconnectLoop reconnect = new ReconnectLoop(() -> attempt(home, tuning, pipeline), home,
                 options.reconnect(), random, events, res.limiter(), options.endpoint().unresolved());
         events.loop(reconnect);
@@ -162,7 +166,10 @@ public final class ResilientConnector implements AutoCloseable {
                 .handler(pipeline)
                 .remoteAddress(options.endpoint().unresolved())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
-        if (ownResolver != null) {
+        if (options.proxy() != null) {
+            // Through a proxy, the proxy resolves the endpoint; the proxy's own address is resolved in the pipeline.
+            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+        } else if (ownResolver != null) {
             bootstrap.resolver(ownResolver);
         }
         return tuning.applyTo(bootstrap).connect();

@@ -44,6 +44,8 @@ class ConnectorOptionsTest {
         assertThat(o.maxPendingMessages()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_MESSAGES);
         assertThat(o.maxPendingBytes()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_BYTES);
         assertThat(o.receivedBytesLogLevel()).isEqualTo(Level.DEBUG);
+        assertThat(o.proxy()).isNull();
+        assertThat(o.toString()).contains("proxy=none");
     }
 
     @Test
@@ -83,17 +85,20 @@ class ConnectorOptionsTest {
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
                 .tls(TLS).tlsHostnameVerification(false)
+                .proxy(ProxyOptions.parse("socks5://alice:s3cret@127.0.0.1:1080"))
                 .build();
         assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
         assertThat(o.toBuilder().build().tls()).isSameAs(TLS);
         assertThat(o.toBuilder().build().tlsHostnameVerification()).isFalse();
         assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s",
-                "tls=on, hostnameVerification=false");
+                "tls=on, hostnameVerification=false", "proxy=ProxyOptions{socks5://alice:****@127.0.0.1:1080}");
         assertThat(minimal().build().toBuilder().build()).isEqualTo(minimal().build());
         assertThat(o).isNotEqualTo(o.toBuilder().maxPendingBytes(100).build());
         // Each TLS field takes part in equality, so a toBuilder() that dropped one would be caught above.
         assertThat(o).isNotEqualTo(o.toBuilder().noTls().build());
         assertThat(o).isNotEqualTo(o.toBuilder().tlsHostnameVerification(true).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().proxy(ProxyOptions.http("127.0.0.1", 1080)).build());
+        assertThat(o.toBuilder().noProxy().build().proxy()).isNull();
     }
 
     @Test
@@ -143,6 +148,8 @@ class ConnectorOptionsTest {
         assertThatThrownBy(() -> minimal().keepAlive(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().reconnect(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().readTimeout(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> minimal().proxy(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("proxy");
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
@@ -110,7 +111,7 @@ class TlsTest {
         server.sendPlaintext("not a TLS record\n");
 
         assertThat(ch.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
-        Disconnection why = Disconnection.recorded(ch);
+        Disconnection why = ConnectionRecord.of(ch).recorded();
         assertThat(why.cause()).isEqualTo(DisconnectCause.TLS_ERROR);
         assertThat(why.exception()).hasRootCauseInstanceOf(SSLException.class);
     }

@@ -2,7 +2,9 @@ package io.resilientconnector.cause;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.resilientconnector.internal.Errno;
+import io.resilientconnector.internal.ProxyHandshakeException;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -26,6 +28,10 @@ import java.nio.channels.UnresolvedAddressException;
  * {@link ConnectException}, as the JDK does. Both raise it for ECONNREFUSED, and for a kernel ETIMEDOUT during
  * connect, which the connect timeout pre-empts unless it is set longer than the kernel's SYN retries
  * (about two minutes).
+ *
+ * <p>A failed proxy handshake arrives as a {@link ProxyConnectException}, which is a {@link ConnectException}
+ * too. The connector's proxy watch raises a subtype that carries the reason it read from the proxy's reply;
+ * one that wraps an I/O error is classified by that error, and any other is {@link DisconnectCause#PROXY_REFUSED}.
  */
 public final class CauseClassifier {
 
@@ -35,6 +41,10 @@ public final class CauseClassifier {
     /** Classifies a failure to connect. */
     public static Disconnection classifyConnectFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            Disconnection proxy = proxyFailure(t, failure);
+            if (proxy != null) {
+                return proxy;
+            }
             if (t instanceof ConnectTimeoutException) {
                 return Disconnection.of(DisconnectCause.CONNECT_TIMEOUT, null, failure);
             }
@@ -58,7 +68,7 @@ public final class CauseClassifier {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             // The JDK raises a bare ConnectException for ECONNREFUSED (and for a kernel-level ETIMEDOUT, which
             // the connect timeout pre-empts unless it is set longer than the kernel's SYN retries).
-            if (t instanceof ConnectException) {
+            if (t instanceof ConnectException && !(t instanceof ProxyConnectException)) {
                 return Disconnection.of(DisconnectCause.CONNECT_REFUSED, null, failure);
             }
         }
@@ -71,6 +81,10 @@ public final class CauseClassifier {
      */
     public static Disconnection classifyEstablished(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            Disconnection proxy = proxyFailure(t, failure);
+            if (proxy != null) {
+                return proxy;
+            }
             if (t instanceof Errors.NativeIoException) {
                 Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
                 DisconnectCause cause = establishedCause(errno);
@@ -86,6 +100,10 @@ public final class CauseClassifier {
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ProxyConnectException) {
+                // An I/O error during the proxy handshake, wrapped: the error below says what happened.
+                continue;
+            }
             if (t instanceof NoRouteToHostException) {
                 return Disconnection.of(DisconnectCause.UNREACHABLE, null, failure);
             }
@@ -98,6 +116,25 @@ public final class CauseClassifier {
             if (t instanceof IOException) {
                 return Disconnection.of(DisconnectCause.OTHER, null, failure);
             }
+        }
+        return null;
+    }
+
+    /** The cause of a failed proxy handshake if {@code t} reports one, else {@code null}. */
+    private static Disconnection proxyFailure(Throwable t, Throwable failure) {
+        if (t instanceof ProxyHandshakeException) {
+            switch (((ProxyHandshakeException) t).reason()) {
+                case AUTH_FAILED:
+                    return Disconnection.of(DisconnectCause.PROXY_AUTH_FAILED, null, failure);
+                case TIMEOUT:
+                    return Disconnection.of(DisconnectCause.PROXY_CONNECT_TIMEOUT, null, failure);
+                default:
+                    return Disconnection.of(DisconnectCause.PROXY_REFUSED, null, failure);
+            }
+        }
+        if (t instanceof ProxyConnectException && !(t.getCause() instanceof IOException)) {
+            // Netty rejected a reply it could not use (an unexpected method, a second response): no I/O error.
+            return Disconnection.of(DisconnectCause.PROXY_REFUSED, null, failure);
         }
         return null;
     }

@@ -30,13 +30,31 @@ public enum DisconnectCause {
      * not decrypt or is not TLS at all.
      */
     TLS_ERROR,
+    /**
+     * The proxy did not open the tunnel to the endpoint: it refused, or could not reach, the endpoint (a SOCKS5
+     * reply other than SUCCEEDED, an HTTP status other than 200), or it closed the connection during the
+     * handshake. Failing to reach the proxy itself is {@link #CONNECT_REFUSED}, {@link #CONNECT_TIMEOUT},
+     * {@link #UNREACHABLE} or {@link #UNRESOLVED}, as for a direct connection.
+     */
+    PROXY_REFUSED,
+    /**
+     * The proxy rejected the credentials, or asked for authentication none was configured for: a SOCKS5
+     * authentication failure or no acceptable method, or HTTP 407 (or 401, which some proxies send instead).
+     */
+    PROXY_AUTH_FAILED,
+    /** The proxy accepted the TCP connection but its handshake did not finish within the connect timeout. */
+    PROXY_CONNECT_TIMEOUT,
     /** This side closed the connection: the connector was closed, or a handler closed the channel. */
     LOCAL_CLOSE,
     /** Anything else; the exception says what. */
     OTHER;
 
-    /** Whether this cause ends an attempt to connect, rather than an established connection. */
+    /**
+     * Whether this cause ends an attempt to connect, rather than an established connection. A failed proxy
+     * handshake is one: the connection to the endpoint never came up.
+     */
     public boolean isConnectFailure() {
-        return this == CONNECT_REFUSED || this == CONNECT_TIMEOUT || this == UNREACHABLE || this == UNRESOLVED;
+        return this == CONNECT_REFUSED || this == CONNECT_TIMEOUT || this == UNREACHABLE || this == UNRESOLVED
+                || this == PROXY_REFUSED || this == PROXY_AUTH_FAILED || this == PROXY_CONNECT_TIMEOUT;
     }
 }

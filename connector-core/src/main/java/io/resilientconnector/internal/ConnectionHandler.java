@@ -86,17 +86,20 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             readIdle.start(now());
             timer.arm(ctx.executor(), readIdle.deadline());
         }
-        SslHandler tls = ctx.pipeline().get(SslHandler.class);
-        if (tls == null) {
-            owner.ready(channel);
-        } else {
-            // Ready means the handshake succeeded; a failure closes the channel and is reported as its end.
-            tls.handshakeFuture().addListener(f -> {
-                if (f.isSuccess() && channel.isActive()) {
-                    owner.ready(channel);
-                }
-            });
-        }
+        // Ready means through the proxy's tunnel and the TLS handshake, where there are such; a failure of
+        // either closes the channel and is reported as its end.
+        ProxyHandlers.afterTunnel(channel, () -> {
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                owner.ready(channel);
+            } else {
+                tls.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess() && channel.isActive()) {
+                        owner.ready(channel);
+                    }
+                });
+            }
+        });
     }
 
     @Override

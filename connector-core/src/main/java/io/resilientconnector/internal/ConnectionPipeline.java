@@ -3,7 +3,9 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.cause.DisconnectCause;
@@ -13,9 +15,12 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
- * Builds each connection's pipeline: TLS when it is on, the connector's one {@link ConnectionHandler}, then the
+ * Builds each connection's pipeline: a proxy's handlers and TLS when they are on, the connector's one {@link ConnectionHandler}, then the
  * application's handlers. One instance serves every connection of a connector.
  */
 @ChannelHandler.Sharable
@@ -29,10 +34,23 @@ public final class ConnectionPipeline extends ChannelInitializer<Channel> {
     private final SslContext tls;
     private final boolean tlsHostnameVerification;
     private final Endpoint endpoint;
+    private final Supplier<? extends ProxyHandler> proxy;
+    private final Duration proxyHandshakeTimeout;
+    private final AddressResolverGroup<InetSocketAddress> proxyResolvers;
 
-    /** @param tls the client TLS context, or {@code null} for plain TCP */
+    /**
+     * @param tls                   the client TLS context, or {@code null} for plain TCP
+     * @param proxy                 makes a proxy handler per connection, or {@code null} to connect directly
+     * @param proxyHandshakeTimeout how long the proxy may take to open its tunnel
+     * @param proxyResolvers        resolves the proxy's own address off the event loop
+     */
     public ConnectionPipeline(ConnectionOwner owner, ConnectionSettings settings, ChannelHandler application,
-                              SslContext tls, boolean tlsHostnameVerification, Endpoint endpoint) {
+                              SslContext tls, boolean tlsHostnameVerification, Endpoint endpoint,
+                              Supplier<? extends ProxyHandler> proxy, Duration proxyHandshakeTimeout,
+                              AddressResolverGroup<InetSocketAddress> proxyResolvers) {
+        this.proxy = proxy;
+        this.proxyHandshakeTimeout = proxyHandshakeTimeout;
+        this.proxyResolvers = proxyResolvers;
         this.owner = owner;
         this.settings = settings;
         this.application = application;
@@ -43,6 +61,10 @@ public final class ConnectionPipeline extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        if (proxy != null) {
+            // Ahead of TLS, which then runs through the tunnel.
+            ProxyHandlers.install(ch, proxy.get(), proxyHandshakeTimeout, proxyResolvers);
+        }
         if (tls != null) {
             // First, so the handlers after it see plaintext; its own close on a failed handshake does not
             // pass the connection handler, which records the handshake failure instead of a local close.

@@ -57,7 +57,8 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
             return;
         }
         pending.connected(channel);
-        logger.info("{} connected: {}", ChannelLog.id(channel), tuning.readBack(channel).describe(writeStallTimeout));
+        logger.info("{} connected: {}{}", ChannelLog.id(channel), tuning.readBack(channel).describe(writeStallTimeout),
+                ProxyHandlers.describe(channel));
         loop.connected(channel);
     }
 

@@ -1,12 +1,12 @@
 package io.resilientconnector.faultlab;
 
+import io.resilientconnector.testing.TestEnvironment;
+
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,20 +21,7 @@ final class Commands {
 
     /** The absolute path of {@code tool}, looked up on PATH and in the sbin directories, or {@code null}. */
     static String find(String tool) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        // A non-login shell may leave the sbin directories off PATH, even for root.
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-        for (String dir : dirs) {
-            File f = new File(dir, tool);
-            if (!dir.isEmpty() && f.isFile() && f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        return null;
+        return TestEnvironment.findTool(tool);
     }
 
     /** Runs {@code command}, feeding it {@code stdin} if not null; returns its standard output. */

@@ -1,5 +1,7 @@
 package io.resilientconnector.faultlab;
 
+import io.resilientconnector.testing.TestEnvironment;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real peer behind a link that can be cut: a network namespace joined to this host by a veth pair, with a
@@ -117,7 +118,7 @@ public final class FaultLab implements AutoCloseable {
         if (!os.toLowerCase(Locale.ROOT).contains("linux")) {
             return "the fault lab needs Linux network namespaces; this is " + os;
         }
-        Integer uid = effectiveUid();
+        Integer uid = TestEnvironment.effectiveUid();
         if (uid == null || uid != 0) {
             return "the fault lab needs root to create network namespaces and veth pairs; running as uid " + uid;
         }
@@ -136,22 +137,7 @@ public final class FaultLab implements AutoCloseable {
      * CI must run the fault tests, not skip them quietly.
      */
     public static FaultLab startForTest() {
-        String reason = unavailableReason();
-        if (reason == null) {
-            try {
-                return start();
-            } catch (IOException e) {
-                reason = "the fault lab could not start: " + e.getMessage();
-            }
-        }
-        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
-        if (linux && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("fault lab required with CI=true, but " + reason);
-        }
-        System.out.println("FAULT LAB SKIPPED: " + reason);
-        String why = reason;
-        assumeTrue(false, () -> "fault lab unavailable: " + why);
-        throw new AssertionError("unreachable");
+        return TestEnvironment.startForTest("fault lab", unavailableReason(), FaultLab::start);
     }
 
     /**
@@ -544,20 +530,6 @@ public final class FaultLab implements AutoCloseable {
 
     private static String address(int a) {
         return ((a >>> 24) & 0xff) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
-    }
-
-    private static Integer effectiveUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    // Real, effective, saved, filesystem.
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        return null;
     }
 
     private static void removeQuietly(String... command) {
