@@ -87,7 +87,10 @@ public final class ConnectPass {
         return endpoints;
     }
 
-    /** The winner and its route, or why there is none. Completes on the event loop. */
+    /**
+     * The winner and its route, or why there is none. Completes on the event loop; with a winner, only after its
+     * bare pipeline has seen channelActive, so that {@link WinnerPipeline#install} may run in a listener of this.
+     */
     public Future<Connected> result() {
         return result;
     }

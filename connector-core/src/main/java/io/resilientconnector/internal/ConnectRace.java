@@ -88,7 +88,10 @@ final class ConnectRace {
         return race;
     }
 
-    /** The winner, or why there is none. Completes on the event loop. */
+    /**
+     * The winner, or why there is none. Completes on the event loop; with a winner, only after its bare pipeline
+     * has seen channelActive.
+     */
     Future<Connected> result() {
         return result;
     }
@@ -168,18 +171,25 @@ final class ConnectRace {
             winner = channel;
             cancelDelayTimer();
             closeInFlight();
-            notify(() -> listener.won(route, channel));
-            if (!result.trySuccess(new Connected(route, channel))) {
-                // Cancelled from another thread just now: the winner is nobody's, so it is closed too.
-                winner = null;
-                channel.close();
-            }
-            settle();
+            // Netty completes the connect promise first and fires channelActive after it, in the same task
+            // (fulfillConnectPromise in every transport). Announcing the win in a later task means that the
+            // bare pipeline has seen channelActive by then, so the caller's WinnerPipeline replays it exactly once.
+            loop.execute(() -> announce(route, channel));
             return;
         }
         channel.close();
         recordFailure(route, attempt.cause());
         startNext();
+    }
+
+    private void announce(Route route, Channel channel) {
+        notify(() -> listener.won(route, channel));
+        if (!result.trySuccess(new Connected(route, channel))) {
+            // Cancelled since the connect: the winner is nobody's, so it is closed too.
+            winner = null;
+            channel.close();
+        }
+        settle();
     }
 
     private void recordFailure(Route route, Throwable cause) {
