@@ -12,10 +12,15 @@ import io.resilientconnector.transport.TransportType;
 import org.slf4j.event.Level;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Everything a {@link ResilientConnector} needs to know, as an immutable value. Only the endpoint is
+ * Everything a {@link ResilientConnector} needs to know, as an immutable value. Only the endpoints are
  * required; every other option has a named default.
  *
  * <pre>{@code
@@ -49,8 +54,25 @@ public final class ConnectorOptions {
     public static final Level DEFAULT_RECEIVED_BYTES_LOG_LEVEL = ReceivedBytesLogger.DEFAULT_LEVEL;
     /** Defaults to DEBUG. */
     public static final Level DEFAULT_READ_IDLE_LOG_LEVEL = Level.DEBUG;
+    /** Defaults to {@link EndpointOrder#ORDERED}: the first endpoint is the primary. */
+    public static final EndpointOrder DEFAULT_ENDPOINT_ORDER = EndpointOrder.ORDERED;
+    /** Defaults to 250 ms, the Connection Attempt Delay RFC 8305 recommends. */
+    public static final Duration DEFAULT_ATTEMPT_DELAY = Duration.ofMillis(250);
+    /** The shortest non-zero attempt delay accepted: RFC 8305 says it MUST NOT be less than 10 ms. */
+    public static final Duration MIN_ATTEMPT_DELAY = Duration.ofMillis(10);
+    /** The longest attempt delay accepted: RFC 8305 says it SHOULD NOT be more than 2 seconds. */
+    public static final Duration MAX_ATTEMPT_DELAY = Duration.ofSeconds(2);
+    /** Defaults to 0: a connection to a backup endpoint stays there. */
+    public static final Duration DEFAULT_FAILBACK_AFTER = Duration.ZERO;
+    /** The shortest non-zero failback period accepted. */
+    public static final Duration MIN_FAILBACK_AFTER = Duration.ofSeconds(1);
+    /** The longest failback period accepted. */
+    public static final Duration MAX_FAILBACK_AFTER = Duration.ofHours(24);
 
-    private final Endpoint endpoint;
+    private final List<Endpoint> endpoints;
+    private final EndpointOrder endpointOrder;
+    private final Duration attemptDelay;
+    private final Duration failbackAfter;
     private final TransportType transport;
     private final Duration connectTimeout;
     private final KeepAliveOptions keepAlive;
@@ -68,7 +90,10 @@ public final class ConnectorOptions {
     private final ProxyOptions proxy;
 
     private ConnectorOptions(Builder b) {
-        this.endpoint = b.endpoint;
+        this.endpoints = b.endpoints;
+        this.endpointOrder = b.endpointOrder;
+        this.attemptDelay = b.attemptDelay;
+        this.failbackAfter = b.failbackAfter;
         this.transport = b.transport;
         this.connectTimeout = b.connectTimeout;
         this.keepAlive = b.keepAlive;
@@ -91,7 +116,10 @@ public final class ConnectorOptions {
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.endpoint = endpoint;
+        b.endpoints = endpoints;
+        b.endpointOrder = endpointOrder;
+        b.attemptDelay = attemptDelay;
+        b.failbackAfter = failbackAfter;
         b.transport = transport;
         b.connectTimeout = connectTimeout;
         b.keepAlive = keepAlive;
@@ -109,8 +137,34 @@ public final class ConnectorOptions {
         return b;
     }
 
+    /** The first of {@link #endpoints()}: with the default order, the primary. */
     public Endpoint endpoint() {
-        return endpoint;
+        return endpoints.get(0);
+    }
+
+    /** Where to connect, at least one endpoint; an unmodifiable list. */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public EndpointOrder endpointOrder() {
+        return endpointOrder;
+    }
+
+    /**
+     * How long an attempt to connect to one address may go unanswered before the next address is tried
+     * alongside it (RFC 8305 "fast fallback"), or {@link Duration#ZERO} to try addresses strictly one at a time.
+     */
+    public Duration attemptDelay() {
+        return attemptDelay;
+    }
+
+    /**
+     * How long a higher endpoint must keep accepting connections before the connector moves back to it, or
+     * {@link Duration#ZERO} when failback is off.
+     */
+    public Duration failbackAfter() {
+        return failbackAfter;
     }
 
     public TransportType transport() {
@@ -202,8 +256,9 @@ public final class ConnectorOptions {
         }
         ConnectorOptions that = (ConnectorOptions) o;
         return readIdleCloseAfter == that.readIdleCloseAfter && maxPendingMessages == that.maxPendingMessages
-                && maxPendingBytes == that.maxPendingBytes && endpoint.equals(that.endpoint)
-                && transport == that.transport && connectTimeout.equals(that.connectTimeout)
+                && maxPendingBytes == that.maxPendingBytes && endpoints.equals(that.endpoints)
+                && endpointOrder == that.endpointOrder && attemptDelay.equals(that.attemptDelay)
+                && failbackAfter.equals(that.failbackAfter) && transport == that.transport && connectTimeout.equals(that.connectTimeout)
                 && keepAlive.equals(that.keepAlive) && readTimeout.equals(that.readTimeout)
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
                 && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
@@ -213,14 +268,17 @@ public final class ConnectorOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(endpoint, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
+        return Objects.hash(endpoints, endpointOrder, attemptDelay, failbackAfter, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
                 maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
                 tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy);
     }
 
     @Override
     public String toString() {
-        return "ConnectorOptions{endpoint=" + endpoint + ", transport=" + transport
+        return "ConnectorOptions{endpoints=" + endpoints + ", endpointOrder=" + endpointOrder
+                + ", attemptDelay=" + Durations.format(attemptDelay)
+                + ", failbackAfter=" + (failbackAfter.isZero() ? "off" : Durations.format(failbackAfter))
+                + ", transport=" + transport
                 + ", connectTimeout=" + Durations.format(connectTimeout) + ", keepAlive=" + keepAlive
                 + ", readTimeout=" + (readTimeout.isZero() ? "off" : Durations.format(readTimeout))
                 + ", readIdleCloseAfter=" + readIdleCloseAfter + ", reconnect=" + reconnect
@@ -233,7 +291,10 @@ public final class ConnectorOptions {
     }
 
     public static final class Builder {
-        private Endpoint endpoint;
+        private List<Endpoint> endpoints;
+        private EndpointOrder endpointOrder = DEFAULT_ENDPOINT_ORDER;
+        private Duration attemptDelay = DEFAULT_ATTEMPT_DELAY;
+        private Duration failbackAfter = DEFAULT_FAILBACK_AFTER;
         private TransportType transport = DEFAULT_TRANSPORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private KeepAliveOptions keepAlive = KeepAliveOptions.defaults();
@@ -252,15 +313,85 @@ public final class ConnectorOptions {
         private Builder() {
         }
 
-        /** Where to connect. Required. */
+        /** Where to connect: one endpoint, the same as {@code endpoints(endpoint)}. This or {@code endpoints} is required. */
         public Builder endpoint(Endpoint endpoint) {
-            this.endpoint = Checks.notNull(endpoint, "endpoint");
-            return this;
+            Checks.notNull(endpoint, "endpoint");
+            return endpoints(List.of(endpoint));
         }
 
         /** Shorthand for {@code endpoint(Endpoint.of(host, port))}. */
         public Builder endpoint(String host, int port) {
             return endpoint(Endpoint.of(host, port));
+        }
+
+        /** Shorthand for {@code endpoints(List.of(endpoints))}. */
+        public Builder endpoints(Endpoint... endpoints) {
+            Checks.notNull(endpoints, "endpoints");
+            return endpoints(Arrays.asList(endpoints));
+        }
+
+        /**
+         * Where to connect: at least one endpoint, none twice. A pass tries every address of every endpoint once,
+         * in the order {@link #endpointOrder} sets. This or {@code endpoint} is required.
+         */
+        public Builder endpoints(List<Endpoint> endpoints) {
+            Checks.notNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("endpoints: [] (expected: at least one endpoint)");
+            }
+            List<Endpoint> copy = new ArrayList<>(endpoints.size());
+            Set<Endpoint> seen = new HashSet<>();
+            for (int i = 0; i < endpoints.size(); i++) {
+                Endpoint e = Checks.notNull(endpoints.get(i), "endpoints[" + i + "]");
+                if (!seen.add(e)) {
+                    throw new IllegalArgumentException("endpoints: " + endpoints + " (expected: distinct endpoints; "
+                            + e + " is given twice)");
+                }
+                copy.add(e);
+            }
+            this.endpoints = List.copyOf(copy);
+            return this;
+        }
+
+        /** Defaults to {@link #DEFAULT_ENDPOINT_ORDER}. */
+        public Builder endpointOrder(EndpointOrder endpointOrder) {
+            this.endpointOrder = Checks.notNull(endpointOrder, "endpointOrder");
+            return this;
+        }
+
+        /**
+         * How long an attempt to connect to one address may go unanswered before the next address is tried
+         * alongside it; the first to connect wins. {@link Duration#ZERO} tries addresses strictly one at a time,
+         * each until it fails or its connect timeout ends. Otherwise from 10 ms to 2 s, the bounds RFC 8305 sets.
+         * Defaults to {@link #DEFAULT_ATTEMPT_DELAY}.
+         */
+        public Builder attemptDelay(Duration attemptDelay) {
+            Checks.notNull(attemptDelay, "attemptDelay");
+            if (!attemptDelay.isZero() && (attemptDelay.compareTo(MIN_ATTEMPT_DELAY) < 0
+                    || attemptDelay.compareTo(MAX_ATTEMPT_DELAY) > 0)) {
+                throw new IllegalArgumentException("attemptDelay: " + Durations.format(attemptDelay) + " (expected: 0, or "
+                        + Durations.format(MIN_ATTEMPT_DELAY) + ".." + Durations.format(MAX_ATTEMPT_DELAY) + ")");
+            }
+            this.attemptDelay = attemptDelay;
+            return this;
+        }
+
+        /**
+         * Moves back to a higher endpoint once it has accepted TCP connections for this long, and only once the
+         * new connection is up: a healthy connection is never dropped before its successor is in hand. Only with
+         * {@link EndpointOrder#ORDERED}. From 1 s to 24 h; {@link Duration#ZERO} turns failback off, which is
+         * the default ({@link #DEFAULT_FAILBACK_AFTER}).
+         */
+        public Builder failbackAfter(Duration failbackAfter) {
+            Checks.notNull(failbackAfter, "failbackAfter");
+            if (!failbackAfter.isZero() && (failbackAfter.compareTo(MIN_FAILBACK_AFTER) < 0
+                    || failbackAfter.compareTo(MAX_FAILBACK_AFTER) > 0)) {
+                throw new IllegalArgumentException("failbackAfter: " + Durations.format(failbackAfter)
+                        + " (expected: 0 to disable, or " + Durations.format(MIN_FAILBACK_AFTER) + ".."
+                        + Durations.format(MAX_FAILBACK_AFTER) + ")");
+            }
+            this.failbackAfter = failbackAfter;
+            return this;
         }
 
         /** Defaults to {@link #DEFAULT_TRANSPORT}. */
@@ -405,11 +536,15 @@ public final class ConnectorOptions {
         }
 
         /**
-         * @throws IllegalStateException if no endpoint was given, or if read-idle closing is asked for with
-         *                               read-idle detection off
+         * @throws IllegalStateException if no endpoint was given, if read-idle closing is asked for with
+         *                               read-idle detection off, or if failback is asked for with an endpoint
+         *                               order other than {@link EndpointOrder#ORDERED}
          */
         public ConnectorOptions build() {
-            Checks.state(endpoint != null, "endpoint: not set (expected: endpoint(host, port))");
+            Checks.state(endpoints != null, "endpoint: not set (expected: endpoint(host, port) or endpoints(...))");
+            Checks.state(failbackAfter.isZero() || endpointOrder == EndpointOrder.ORDERED, "failbackAfter: "
+                    + Durations.format(failbackAfter) + " needs endpointOrder ORDERED, but it is " + endpointOrder
+                    + " (expected: endpointOrder ORDERED, or failbackAfter 0)");
             Checks.state(readIdleCloseAfter == 0 || !readTimeout.isZero(), "readIdleCloseAfter: " + readIdleCloseAfter
                     + " needs read-idle detection, but readTimeout is 0 (expected: readTimeout > 0, or readIdleCloseAfter 0)");
             return new ConnectorOptions(this);

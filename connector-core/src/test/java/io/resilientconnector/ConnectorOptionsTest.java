@@ -12,6 +12,8 @@ import org.slf4j.event.Level;
 
 import javax.net.ssl.SSLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,6 +48,108 @@ class ConnectorOptionsTest {
         assertThat(o.receivedBytesLogLevel()).isEqualTo(Level.DEBUG);
         assertThat(o.proxy()).isNull();
         assertThat(o.toString()).contains("proxy=none");
+        assertThat(o.endpointOrder()).isEqualTo(ConnectorOptions.DEFAULT_ENDPOINT_ORDER).isEqualTo(EndpointOrder.ORDERED);
+        assertThat(o.attemptDelay()).isEqualTo(ConnectorOptions.DEFAULT_ATTEMPT_DELAY).isEqualTo(Duration.ofMillis(250));
+        assertThat(o.failbackAfter()).isEqualTo(ConnectorOptions.DEFAULT_FAILBACK_AFTER).isZero();
+    }
+
+    @Test
+    void oneEndpointIsAListOfOne() {
+        ConnectorOptions o = minimal().build();
+        assertThat(o.endpoints()).containsExactly(Endpoint.of("example.test", 7000));
+        assertThat(o.endpoint()).isEqualTo(Endpoint.of("example.test", 7000));
+        assertThat(o).isEqualTo(ConnectorOptions.builder().endpoints(Endpoint.of("example.test", 7000)).build());
+    }
+
+    @Test
+    void keepsSeveralEndpointsInTheirOrderAndTheFirstAsTheEndpoint() {
+        ConnectorOptions o = minimal().endpoints(Endpoint.of("b.test", 2), Endpoint.of("a.test", 1)).build();
+        assertThat(o.endpoints()).containsExactly(Endpoint.of("b.test", 2), Endpoint.of("a.test", 1));
+        assertThat(o.endpoint()).isEqualTo(Endpoint.of("b.test", 2));
+        assertThat(o.toString()).contains("endpoints=[b.test:2, a.test:1]", "endpointOrder=ORDERED",
+                "attemptDelay=250ms", "failbackAfter=off");
+    }
+
+    @Test
+    void copiesTheEndpointListSoLaterChangesToItDoNotLeakIn() {
+        List<Endpoint> given = new ArrayList<>(List.of(Endpoint.of("a.test", 1)));
+        ConnectorOptions o = minimal().endpoints(given).build();
+        given.add(Endpoint.of("b.test", 2));
+        assertThat(o.endpoints()).containsExactly(Endpoint.of("a.test", 1));
+        assertThatThrownBy(() -> o.endpoints().add(Endpoint.of("c.test", 3)))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void rejectsAnEmptyEndpointList() {
+        assertThatThrownBy(() -> minimal().endpoints(List.of())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("endpoints: [] (expected: at least one endpoint)");
+        assertThatThrownBy(() -> minimal().endpoints()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("endpoints: [] (expected: at least one endpoint)");
+    }
+
+    @Test
+    void rejectsANullEndpointInTheList() {
+        assertThatThrownBy(() -> minimal().endpoints(Endpoint.of("a.test", 1), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("endpoints[1]");
+        assertThatThrownBy(() -> minimal().endpoints((List<Endpoint>) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("endpoints");
+    }
+
+    @Test
+    void rejectsAnEndpointGivenTwice() {
+        assertThatThrownBy(() -> minimal().endpoints(Endpoint.of("a.test", 1), Endpoint.of("a.test", 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("endpoints: [a.test:1, a.test:1] (expected: distinct endpoints; a.test:1 is given twice)");
+    }
+
+    @Test
+    void acceptsAttemptDelayZeroAndTheRfc8305Bounds() {
+        assertThat(minimal().attemptDelay(Duration.ZERO).build().attemptDelay()).isZero();
+        assertThat(minimal().attemptDelay(Duration.ofMillis(10)).build().attemptDelay()).isEqualTo(Duration.ofMillis(10));
+        assertThat(minimal().attemptDelay(Duration.ofSeconds(2)).build().attemptDelay()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void rejectsAttemptDelayOutOfRange() {
+        assertThatThrownBy(() -> minimal().attemptDelay(Duration.ofMillis(5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("attemptDelay: 5ms (expected: 0, or 10ms..2s)");
+        assertThatThrownBy(() -> minimal().attemptDelay(Duration.ofMillis(2001))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("attemptDelay: 2001ms (expected: 0, or 10ms..2s)");
+        assertThatThrownBy(() -> minimal().attemptDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attemptDelay: -1ms");
+        assertThatThrownBy(() -> minimal().attemptDelay(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("attemptDelay");
+    }
+
+    @Test
+    void acceptsFailbackWithTheOrderedPolicy() {
+        ConnectorOptions o = minimal().failbackAfter(Duration.ofSeconds(30)).build();
+        assertThat(o.failbackAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.toString()).contains("failbackAfter=30s");
+    }
+
+    @Test
+    void rejectsFailbackAfterOutOfRange() {
+        assertThatThrownBy(() -> minimal().failbackAfter(Duration.ofMillis(500))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failbackAfter: 500ms (expected: 0 to disable, or 1s..24h)");
+        assertThatThrownBy(() -> minimal().failbackAfter(Duration.ofHours(25))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failbackAfter: 25h (expected: 0 to disable, or 1s..24h)");
+        assertThatThrownBy(() -> minimal().failbackAfter(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("failbackAfter: -1s");
+    }
+
+    @Test
+    void rejectsFailbackWithAnOrderOtherThanOrdered() {
+        for (EndpointOrder order : new EndpointOrder[] {EndpointOrder.SHUFFLE, EndpointOrder.ROUND_ROBIN}) {
+            assertThatThrownBy(() -> minimal().endpointOrder(order).failbackAfter(Duration.ofSeconds(30)).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("failbackAfter: 30s needs endpointOrder ORDERED, but it is " + order
+                            + " (expected: endpointOrder ORDERED, or failbackAfter 0)");
+            assertThat(minimal().endpointOrder(order).build().endpointOrder()).isEqualTo(order);
+        }
+        assertThatThrownBy(() -> minimal().endpointOrder(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("endpointOrder");
     }
 
     @Test
@@ -86,12 +190,21 @@ class ConnectorOptionsTest {
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
                 .tls(TLS).tlsHostnameVerification(false)
                 .proxy(ProxyOptions.parse("socks5://alice:s3cret@127.0.0.1:1080"))
+                .endpoints(Endpoint.of("a.test", 1), Endpoint.of("b.test", 2)).endpointOrder(EndpointOrder.ORDERED)
+                .attemptDelay(Duration.ofMillis(100)).failbackAfter(Duration.ofMinutes(5))
                 .build();
         assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
         assertThat(o.toBuilder().build().tls()).isSameAs(TLS);
         assertThat(o.toBuilder().build().tlsHostnameVerification()).isFalse();
         assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s",
                 "tls=on, hostnameVerification=false", "proxy=ProxyOptions{socks5://alice:****@127.0.0.1:1080}");
+        assertThat(o.toBuilder().build().endpoints()).containsExactly(Endpoint.of("a.test", 1), Endpoint.of("b.test", 2));
+        assertThat(o.toBuilder().build().attemptDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(o.toBuilder().build().failbackAfter()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(o).isNotEqualTo(o.toBuilder().endpoints(Endpoint.of("b.test", 2), Endpoint.of("a.test", 1)).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().attemptDelay(Duration.ZERO).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().failbackAfter(Duration.ZERO).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().failbackAfter(Duration.ZERO).endpointOrder(EndpointOrder.SHUFFLE).build());
         assertThat(minimal().build().toBuilder().build()).isEqualTo(minimal().build());
         assertThat(o).isNotEqualTo(o.toBuilder().maxPendingBytes(100).build());
         // Each TLS field takes part in equality, so a toBuilder() that dropped one would be caught above.
