@@ -34,4 +34,11 @@ public interface ConnectorListener {
     /** Nothing was read for a read-timeout period; {@code consecutive} counts periods since the last read. */
     default void readIdle(Channel channel, int consecutive) {
     }
+
+    /**
+     * A heartbeat probe was answered, {@code roundTrip} after it was written to the socket (see
+     * {@link HeartbeatOptions}).
+     */
+    default void heartbeat(Channel channel, Duration roundTrip) {
+    }
 }

@@ -88,6 +88,7 @@ public final class ConnectorOptions {
     private final SslContext tls;
     private final boolean tlsHostnameVerification;
     private final ProxyOptions proxy;
+    private final HeartbeatOptions heartbeat;
 
     private ConnectorOptions(Builder b) {
         this.endpoints = b.endpoints;
@@ -108,6 +109,7 @@ public final class ConnectorOptions {
         this.tls = b.tls;
         this.tlsHostnameVerification = b.tlsHostnameVerification;
         this.proxy = b.proxy;
+        this.heartbeat = b.heartbeat;
     }
 
     public static Builder builder() {
@@ -134,6 +136,7 @@ public final class ConnectorOptions {
         b.tls = tls;
         b.tlsHostnameVerification = tlsHostnameVerification;
         b.proxy = proxy;
+        b.heartbeat = heartbeat;
         return b;
     }
 
@@ -249,6 +252,11 @@ public final class ConnectorOptions {
         return proxy;
     }
 
+    /** The application-level heartbeat, or {@code null} if it is off (the default). */
+    public HeartbeatOptions heartbeat() {
+        return heartbeat;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof ConnectorOptions)) {
@@ -263,14 +271,14 @@ public final class ConnectorOptions {
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
                 && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
                 && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification
-                && Objects.equals(proxy, that.proxy);
+                && Objects.equals(proxy, that.proxy) && Objects.equals(heartbeat, that.heartbeat);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(endpoints, endpointOrder, attemptDelay, failbackAfter, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
                 maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
-                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy);
+                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy, heartbeat);
     }
 
     @Override
@@ -287,7 +295,8 @@ public final class ConnectorOptions {
                         : writeStallTimeout.isZero() ? "off" : Durations.format(writeStallTimeout))
                 + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel
                 + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification)
-                + ", proxy=" + (proxy == null ? "none" : proxy) + '}';
+                + ", proxy=" + (proxy == null ? "none" : proxy)
+                + ", heartbeat=" + (heartbeat == null ? "off" : heartbeat) + '}';
     }
 
     public static final class Builder {
@@ -309,6 +318,7 @@ public final class ConnectorOptions {
         private SslContext tls;
         private boolean tlsHostnameVerification = true;
         private ProxyOptions proxy;
+        private HeartbeatOptions heartbeat;
 
         private Builder() {
         }
@@ -532,6 +542,21 @@ public final class ConnectorOptions {
         /** Connects directly, without a proxy (the default). */
         public Builder noProxy() {
             this.proxy = null;
+            return this;
+        }
+
+        /**
+         * Probes the peer application after read silence and closes the connection as {@code UNRESPONSIVE}
+         * when no reply comes: what sees past a proxy or a load balancer. Defaults to off.
+         */
+        public Builder heartbeat(HeartbeatOptions heartbeat) {
+            this.heartbeat = Checks.notNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        /** No heartbeat (the default). */
+        public Builder noHeartbeat() {
+            this.heartbeat = null;
             return this;
         }
 

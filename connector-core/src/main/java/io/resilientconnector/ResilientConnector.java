@@ -138,6 +138,11 @@ public final class ResilientConnector implements AutoCloseable {
                 new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
                 options.writeStallTimeout(),
                 new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
+        HeartbeatOptions heartbeat = options.heartbeat();
+        if (heartbeat != null) {
+            settings = settings.withHeartbeat(heartbeat.idle(), heartbeat.timeout(), heartbeat::newProbe,
+                    heartbeat.reply(), heartbeat.startWhenSignalled());
+        }
         if (hostResolver != null) {
             ownResolver = new OffLoopResolverGroup(hostResolver);
         }

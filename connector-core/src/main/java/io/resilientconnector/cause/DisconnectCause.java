@@ -15,6 +15,12 @@ public enum DisconnectCause {
     STALLED,
     /** Nothing was read for the configured number of consecutive read-idle periods. */
     READ_IDLE,
+    /**
+     * The heartbeat's probe was written and no reply came within its timeout: the peer application, or what
+     * stands behind a proxy, does not answer. {@link Disconnection#probeAcknowledged()} says whether the next
+     * hop acknowledged the probe, which tells a dead path from a live path to a dead application.
+     */
+    UNRESPONSIVE,
     /** The peer refused the connection (ECONNREFUSED). */
     CONNECT_REFUSED,
     /** The connect did not complete within the connect timeout. */

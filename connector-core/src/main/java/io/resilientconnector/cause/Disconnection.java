@@ -22,9 +22,12 @@ public final class Disconnection {
     private final Unacknowledged unacknowledged;
     private final String connectionId;
     private final SocketAddress remoteAddress;
+    private final ProbeAcknowledgement probeAcknowledged;
 
     private Disconnection(DisconnectCause cause, String errno, Throwable exception, String detail,
-                          Unacknowledged unacknowledged, String connectionId, SocketAddress remoteAddress) {
+                          Unacknowledged unacknowledged, String connectionId, SocketAddress remoteAddress,
+                          ProbeAcknowledgement probeAcknowledged) {
+        this.probeAcknowledged = probeAcknowledged;
         this.cause = Objects.requireNonNull(cause, "cause");
         this.errno = errno;
         this.exception = exception;
@@ -35,22 +38,23 @@ public final class Disconnection {
     }
 
     public static Disconnection of(DisconnectCause cause) {
-        return new Disconnection(cause, null, null, null, null, null, null);
+        return new Disconnection(cause, null, null, null, null, null, null, null);
     }
 
     public static Disconnection of(DisconnectCause cause, String errno, Throwable exception) {
-        return new Disconnection(cause, errno, exception, null, null, null, null);
+        return new Disconnection(cause, errno, exception, null, null, null, null, null);
     }
 
     /** A copy with a human-readable detail, such as how long reads were idle. */
     public Disconnection withDetail(String detail) {
-        return new Disconnection(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress);
+        return new Disconnection(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress,
+                probeAcknowledged);
     }
 
     /** A copy that reports what the kernel held unacknowledged when the connection ended. */
     public Disconnection withUnacknowledged(Unacknowledged unacknowledged) {
         return new Disconnection(cause, errno, exception, detail, Objects.requireNonNull(unacknowledged, "unacknowledged"),
-                connectionId, remoteAddress);
+                connectionId, remoteAddress, probeAcknowledged);
     }
 
     /**
@@ -59,7 +63,32 @@ public final class Disconnection {
      */
     public Disconnection withConnection(String connectionId, SocketAddress remoteAddress) {
         return new Disconnection(cause, errno, exception, detail, unacknowledged,
-                Objects.requireNonNull(connectionId, "connectionId"), remoteAddress);
+                Objects.requireNonNull(connectionId, "connectionId"), remoteAddress, probeAcknowledged);
+    }
+
+    /** A copy that says whether the next hop acknowledged an unanswered heartbeat probe. */
+    public Disconnection withProbeAcknowledged(ProbeAcknowledgement probeAcknowledged) {
+        return new Disconnection(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress,
+                Objects.requireNonNull(probeAcknowledged, "probeAcknowledged"));
+    }
+
+    /**
+     * For {@link DisconnectCause#UNRESPONSIVE}: whether the next hop acknowledged the unanswered probe's bytes,
+     * which tells a dead path ({@code NOT_ACKNOWLEDGED}) from a live path to a dead application or a dead
+     * endpoint behind a proxy ({@code ACKNOWLEDGED}); {@code null} for other causes.
+     */
+    public ProbeAcknowledgement probeAcknowledged() {
+        return probeAcknowledged;
+    }
+
+    /** Whether the next hop acknowledged an unanswered heartbeat probe. */
+    public enum ProbeAcknowledgement {
+        /** The next hop's kernel acknowledged the probe: the path is alive; the application behind it is not. */
+        ACKNOWLEDGED,
+        /** The probe's bytes were not acknowledged: the path itself is dead, or the next hop's kernel is. */
+        NOT_ACKNOWLEDGED,
+        /** The transport cannot tell (no TCP_INFO: kqueue, NIO off Linux), or the kernel had discarded its counters. */
+        UNKNOWN
     }
 
     /** The short id of the channel this is about, as in log lines, or {@code null} if not named. */
@@ -112,12 +141,14 @@ public final class Disconnection {
         return cause == that.cause && Objects.equals(errno, that.errno)
                 && Objects.equals(exception, that.exception) && Objects.equals(detail, that.detail)
                 && Objects.equals(unacknowledged, that.unacknowledged)
-                && Objects.equals(connectionId, that.connectionId) && Objects.equals(remoteAddress, that.remoteAddress);
+                && Objects.equals(connectionId, that.connectionId) && Objects.equals(remoteAddress, that.remoteAddress)
+                && probeAcknowledged == that.probeAcknowledged;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress);
+        return Objects.hash(cause, errno, exception, detail, unacknowledged, connectionId, remoteAddress,
+                probeAcknowledged);
     }
 
     @Override
@@ -128,6 +159,9 @@ public final class Disconnection {
         }
         if (detail != null) {
             s.append(" (").append(detail).append(')');
+        }
+        if (probeAcknowledged != null) {
+            s.append(" probe=").append(probeAcknowledged);
         }
         if (unacknowledged != null) {
             s.append(" unacknowledged=").append(unacknowledged);

@@ -39,6 +39,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     private final ConnectionRecord record = new ConnectionRecord();
     private final ConnectionTimer timer = new ConnectionTimer(this);
     private final ReadIdleClock readIdle;
+    private final Heartbeat heartbeat;
     private WriteStallDetector stall;
     private ChannelHandlerContext ctx;
     private boolean started;
@@ -47,6 +48,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         this.owner = owner;
         this.settings = settings;
         this.readIdle = settings.readIdleNanos() > 0 ? new ReadIdleClock(settings.readIdleNanos()) : null;
+        this.heartbeat = settings.newHeartbeat();
     }
 
     /** What this connection has recorded about its end. */
@@ -91,15 +93,27 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         ProxyHandlers.afterTunnel(channel, () -> {
             SslHandler tls = ctx.pipeline().get(SslHandler.class);
             if (tls == null) {
-                owner.ready(channel);
+                ready();
             } else {
                 tls.handshakeFuture().addListener(f -> {
                     if (f.isSuccess() && channel.isActive()) {
-                        owner.ready(channel);
+                        ready();
                     }
                 });
             }
         });
+    }
+
+    private void ready() {
+        if (heartbeat != null && !settings.heartbeatWaitsForSignal()) {
+            startHeartbeat();
+        }
+        owner.ready(ctx.channel());
+    }
+
+    private void startHeartbeat() {
+        heartbeat.start(now());
+        timer.arm(ctx.executor(), heartbeat.deadline());
     }
 
     @Override
@@ -108,6 +122,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             readIdle.reading();
         }
         settings.preview().log(ctx.channel(), msg);
+        if (heartbeat != null && heartbeat.running()) {
+            long roundTrip = heartbeat.read(now(), msg);
+            if (roundTrip >= 0) {
+                owner.heartbeat(ctx.channel(), roundTrip);
+                timer.arm(ctx.executor(), heartbeat.deadline());
+            }
+        }
         ctx.fireChannelRead(msg);
     }
 
@@ -168,6 +189,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == Heartbeat.START) {
+            // The application's signal that its protocol is ready for probes; it stops here.
+            if (heartbeat != null && ctx.channel().isActive()) {
+                startHeartbeat();
+            }
+            return;
+        }
         if (evt instanceof SslHandshakeCompletionEvent && !((SslHandshakeCompletionEvent) evt).isSuccess()) {
             DisconnectRecorder.handshakeFailed(record, ctx.channel(), ((SslHandshakeCompletionEvent) evt).cause());
         }
@@ -213,6 +241,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                 return;
             }
         }
+        if (heartbeat != null && !checkHeartbeat(channel, now)) {
+            return;
+        }
         if (readIdle != null) {
             int idle = readIdle.check(now);
             if (idle > 0) {
@@ -230,7 +261,68 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         if (stall != null) {
             next = Math.min(next, stall.deadline());
         }
+        if (heartbeat != null) {
+            next = Math.min(next, heartbeat.deadline());
+        }
         timer.arm(ctx.executor(), next);
+    }
+
+    /** Writes a probe or ends an unresponsive connection, if either is due; returns false if it closed. */
+    private boolean checkHeartbeat(Channel channel, long now) {
+        switch (heartbeat.check(now)) {
+            case PROBE:
+                heartbeat.probeSent();
+                // From the end of the pipeline, through the application's encoders, after what it queued.
+                channel.writeAndFlush(settings.newProbe()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        TcpInfo info = TcpInfo.read(channel);
+                        long acked = info == null ? -1 : info.acknowledgedBytes();
+                        long end = acked < 0 ? -1 : acked + info.unacknowledgedBytes();
+                        heartbeat.probeWritten(now(), end, acked);
+                        timer.arm(ctx.executor(), heartbeat.deadline());
+                    }
+                });
+                return true;
+            case REPLY_OVERDUE: {
+                TcpInfo info = TcpInfo.read(channel);
+                long acked = info == null ? -1 : info.acknowledgedBytes();
+                if (heartbeat.extendIfProgressing(now, acked)) {
+                    return true;
+                }
+                Disconnection.ProbeAcknowledgement ack = probeAcknowledgement(channel, acked);
+                String detail = "no reply to the heartbeat probe within its timeout of "
+                        + Durations.format(Duration.ofNanos(settings.heartbeatTimeoutNanos())) + " (waited "
+                        + Durations.approx(Duration.ofNanos(heartbeat.waitedNanos(now))) + " since writing it); "
+                        + (ack == Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
+                                ? "the next hop acknowledged it, so the path is alive and the peer is not answering"
+                                : ack == Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED
+                                        ? "the next hop did not acknowledge it: the path is dead"
+                                        : "whether the next hop acknowledged it is unknown here");
+                if (record.record(Disconnection.of(DisconnectCause.UNRESPONSIVE).withDetail(detail)
+                        .withProbeAcknowledged(ack))) {
+                    logger.info("{} unresponsive: {}; resetting", ChannelLog.id(channel), detail);
+                }
+                // Reset, as for a stall: a path that comes back must not deliver this connection's bytes late.
+                WriteStallDetector.abort(channel);
+                ctx.close();
+                return false;
+            }
+            default:
+                return true;
+        }
+    }
+
+    private Disconnection.ProbeAcknowledgement probeAcknowledgement(Channel channel, long acked) {
+        Boolean acknowledged = heartbeat.probeAcknowledged(acked);
+        if (acknowledged != null) {
+            return acknowledged ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
+                    : Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED;
+        }
+        // NIO on Linux: /proc says how many bytes wait, not where they sit in the stream; none waiting means
+        // everything written, the probe included, was acknowledged.
+        KernelSendQueue queue = TcpInfo.supported(channel) ? null : KernelSendQueue.read(channel);
+        return queue != null && queue.bytes() == 0 ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
+                : Disconnection.ProbeAcknowledgement.UNKNOWN;
     }
 
     private long now() {

@@ -15,6 +15,9 @@ public interface ConnectionOwner {
     /** The channel's writability changed; pending sends may go on. */
     void writabilityChanged(Channel channel);
 
+    /** A heartbeat probe was answered, {@code roundTripNanos} after it was written. */
+    void heartbeat(Channel channel, long roundTripNanos);
+
     /** The connection ended; {@code why} is complete and named. */
     void ended(Channel channel, Disconnection why);
 }

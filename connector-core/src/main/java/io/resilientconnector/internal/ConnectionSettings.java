@@ -1,10 +1,14 @@
 package io.resilientconnector.internal;
 
+import io.netty.buffer.ByteBuf;
+
 import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * What every connection of one connector is told, worked out once from its options and shared: the read-idle
- * period and what idleness means, the write-stall timeout, the received-bytes preview.
+ * period and what idleness means, the write-stall timeout, the received-bytes preview, and the heartbeat.
  */
 public final class ConnectionSettings {
 
@@ -12,6 +16,11 @@ public final class ConnectionSettings {
     private final ReadIdlePolicy readIdlePolicy;
     private final Duration writeStallTimeout;
     private final ReceivedBytesPreview preview;
+    private final long heartbeatIdleNanos;
+    private final long heartbeatTimeoutNanos;
+    private final Supplier<?> heartbeatProbe;
+    private final Predicate<ByteBuf> heartbeatReply;
+    private final boolean heartbeatWaitsForSignal;
 
     /**
      * @param readIdle          0 to turn read-idle detection off
@@ -23,6 +32,53 @@ public final class ConnectionSettings {
         this.readIdlePolicy = readIdlePolicy;
         this.writeStallTimeout = writeStallTimeout;
         this.preview = preview;
+        this.heartbeatIdleNanos = 0;
+        this.heartbeatTimeoutNanos = 0;
+        this.heartbeatProbe = null;
+        this.heartbeatReply = null;
+        this.heartbeatWaitsForSignal = false;
+    }
+
+    private ConnectionSettings(ConnectionSettings base, long idleNanos, long timeoutNanos, Supplier<?> probe,
+                               Predicate<ByteBuf> reply, boolean waitsForSignal) {
+        this.readIdleNanos = base.readIdleNanos;
+        this.readIdlePolicy = base.readIdlePolicy;
+        this.writeStallTimeout = base.writeStallTimeout;
+        this.preview = base.preview;
+        this.heartbeatIdleNanos = idleNanos;
+        this.heartbeatTimeoutNanos = timeoutNanos;
+        this.heartbeatProbe = probe;
+        this.heartbeatReply = reply;
+        this.heartbeatWaitsForSignal = waitsForSignal;
+    }
+
+    /**
+     * These settings with a heartbeat: a probe after {@code idle} without reads, a reply expected within
+     * {@code timeout}.
+     *
+     * @param reply          what counts as a reply, or {@code null} for any bytes
+     * @param waitsForSignal whether probing starts on {@link Heartbeat#START} rather than when ready
+     */
+    public ConnectionSettings withHeartbeat(Duration idle, Duration timeout, Supplier<?> probe,
+                                            Predicate<ByteBuf> reply, boolean waitsForSignal) {
+        return new ConnectionSettings(this, idle.toNanos(), timeout.toNanos(), probe, reply, waitsForSignal);
+    }
+
+    /** A new heartbeat for one connection, or {@code null} if there is none. */
+    Heartbeat newHeartbeat() {
+        return heartbeatProbe == null ? null : new Heartbeat(heartbeatIdleNanos, heartbeatTimeoutNanos, heartbeatReply);
+    }
+
+    Object newProbe() {
+        return heartbeatProbe.get();
+    }
+
+    boolean heartbeatWaitsForSignal() {
+        return heartbeatWaitsForSignal;
+    }
+
+    long heartbeatTimeoutNanos() {
+        return heartbeatTimeoutNanos;
     }
 
     public long readIdleNanos() {

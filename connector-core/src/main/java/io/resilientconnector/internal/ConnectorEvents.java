@@ -68,6 +68,12 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
     }
 
     @Override
+    public void heartbeat(Channel channel, long roundTripNanos) {
+        Duration roundTrip = Duration.ofNanos(roundTripNanos);
+        fire(l -> l.heartbeat(channel, roundTrip));
+    }
+
+    @Override
     public void writabilityChanged(Channel channel) {
         pending.writabilityChanged(channel);
     }

@@ -98,6 +98,18 @@ public final class TcpInfo {
         return notSentBytes + Math.max(0, sentOnce - acked);
     }
 
+    /**
+     * Payload bytes the peer has acknowledged since the connection opened, or {@code -1} if this kernel does
+     * not report the byte counters. With {@link #unacknowledgedBytes()} it places any byte written to the
+     * socket in the stream: everything written so far ends at their sum.
+     */
+    public long acknowledgedBytes() {
+        if (bytesSent == 0 && bytesAcked > 1) {
+            return -1;
+        }
+        return Math.max(0, bytesAcked - 1);
+    }
+
     /** Retransmission timeouts since the last acknowledgement that advanced {@code snd_una} ({@code tcpi_retransmits}). */
     public int retransmits() {
         return retransmits;

@@ -41,6 +41,8 @@ public abstract class RealServer implements AutoCloseable {
 
     private final String name;
     private final String binary;
+    private final String host;
+    private final List<String> prefix;
     private final Path dir;
     private final Thread shutdownHook;
     private int port;
@@ -52,6 +54,16 @@ public abstract class RealServer implements AutoCloseable {
      * @param binary the absolute path of the server's executable
      */
     protected RealServer(String name, String binary) throws IOException {
+        this(name, binary, HOST, List.of());
+    }
+
+    /**
+     * A server that listens on {@code host} and runs under {@code prefix}, such as
+     * {@code ip netns exec <namespace>} for a server inside a fault lab's namespace, behind a link that can be cut.
+     */
+    protected RealServer(String name, String binary, String host, List<String> prefix) throws IOException {
+        this.host = host;
+        this.prefix = List.copyOf(prefix);
         this.name = name;
         this.binary = binary;
         this.dir = Files.createTempDirectory("rc-" + name + "-");
@@ -100,20 +112,22 @@ public abstract class RealServer implements AutoCloseable {
         }
         writeConfig(dir, port);
         Path log = dir.resolve("output.log");
-        process = new ProcessBuilder(command(binary, dir, port)).directory(dir.toFile())
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(command(binary, dir, port));
+        process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new IOException(name + " exited with status " + process.exitValue() + " before listening on "
-                        + HOST + ":" + port + "; its output ends: " + tail(log));
+                        + host + ":" + port + "; its output ends: " + tail(log));
             }
             if (accepts()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 stopProcess();
-                throw new IOException(name + " did not listen on " + HOST + ":" + port + " within " + START_TIMEOUT
+                throw new IOException(name + " did not listen on " + host + ":" + port + " within " + START_TIMEOUT
                         + "; its output ends: " + tail(log));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
@@ -122,21 +136,25 @@ public abstract class RealServer implements AutoCloseable {
 
     private boolean accepts() {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 200);
+            s.connect(new InetSocketAddress(host, port), 200);
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static int freePort() throws IOException {
+    private int freePort() throws IOException {
+        if (!HOST.equals(host)) {
+            // Not an address of this namespace: no way to ask the kernel, and a fresh namespace has every port free.
+            return 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40_000);
+        }
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return ss.getLocalPort();
         }
     }
 
     public String host() {
-        return HOST;
+        return host;
     }
 
     public int port() {

@@ -22,8 +22,8 @@ import java.util.List;
  */
 public final class RedisServer extends RealServer {
 
-    private RedisServer(String binary) throws IOException {
-        super("redis", binary);
+    private RedisServer(String binary, String host, List<String> prefix) throws IOException {
+        super("redis", binary, host, prefix);
     }
 
     /** Why Redis cannot run here, or {@code null}. */
@@ -41,7 +41,26 @@ public final class RedisServer extends RealServer {
         if (reason != null) {
             throw new IOException(reason);
         }
-        RedisServer redis = new RedisServer(TestEnvironment.findTool("redis-server"));
+        RedisServer redis = new RedisServer(TestEnvironment.findTool("redis-server"), HOST, List.of());
+        redis.launchOnFreePort();
+        return redis;
+    }
+
+    /**
+     * Starts Redis inside network namespace {@code namespace}, listening on {@code host}, an address of that
+     * namespace: a fault lab's peer, whose link can be cut.
+     */
+    public static RedisServer startIn(String namespace, String host) throws IOException {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IOException(reason);
+        }
+        String ip = TestEnvironment.findTool("ip");
+        if (ip == null) {
+            throw new IOException("redis in a namespace needs ip from the Debian package iproute2");
+        }
+        RedisServer redis = new RedisServer(TestEnvironment.findTool("redis-server"), host,
+                List.of(ip, "netns", "exec", namespace));
         redis.launchOnFreePort();
         return redis;
     }
@@ -50,7 +69,8 @@ public final class RedisServer extends RealServer {
     protected void writeConfig(Path dir, int port) throws IOException {
         write(dir, "redis.conf", String.join("\n",
                 "port " + port,
-                "bind " + HOST,
+                "bind " + host(),
+                "protected-mode no",
                 "save \"\"",
                 "appendonly no",
                 "daemonize no",
@@ -91,7 +111,7 @@ public final class RedisServer extends RealServer {
             resp.append('$').append(w.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(w).append("\r\n");
         }
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port()), 2000);
+            s.connect(new InetSocketAddress(host(), port()), 2000);
             s.setSoTimeout((int) timeout.toMillis());
             s.getOutputStream().write(resp.toString().getBytes(StandardCharsets.UTF_8));
             InputStream in = s.getInputStream();
