@@ -275,18 +275,16 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                 // From the end of the pipeline, through the application's encoders, after what it queued.
                 channel.writeAndFlush(settings.newProbe()).addListener(f -> {
                     if (f.isSuccess()) {
-                        TcpInfo info = TcpInfo.read(channel);
-                        long acked = info == null ? -1 : info.acknowledgedBytes();
-                        long end = acked < 0 ? -1 : acked + info.unacknowledgedBytes();
-                        heartbeat.probeWritten(now(), end, acked);
+                        KernelProgress k = KernelProgress.read(channel);
+                        heartbeat.probeWritten(now(), k.streamEnd, k.progress, k.known);
                         timer.arm(ctx.executor(), heartbeat.deadline());
                     }
                 });
                 return true;
             case REPLY_OVERDUE: {
-                TcpInfo info = TcpInfo.read(channel);
-                long acked = info == null ? -1 : info.acknowledgedBytes();
-                if (heartbeat.extendIfProgressing(now, acked)) {
+                KernelProgress k = KernelProgress.read(channel);
+                long acked = k.acked;
+                if (heartbeat.extendIfProgressing(now, k.progress, k.probeMayWait(heartbeat))) {
                     return true;
                 }
                 Disconnection.ProbeAcknowledgement ack = probeAcknowledgement(channel, acked);
@@ -309,6 +307,49 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             }
             default:
                 return true;
+        }
+    }
+
+    /**
+     * What the kernel says about the bytes written so far: from TCP_INFO, where they end in the stream and how
+     * far they are acknowledged; from {@code /proc/net/tcp} (NIO on Linux), only how many still wait, whose
+     * shrinking is progress.
+     */
+    private static final class KernelProgress {
+        final long acked;
+        final long streamEnd;
+        final long progress;
+        final long queued;
+        final boolean known;
+
+        private KernelProgress(long acked, long streamEnd, long progress, long queued, boolean known) {
+            this.acked = acked;
+            this.streamEnd = streamEnd;
+            this.progress = progress;
+            this.queued = queued;
+            this.known = known;
+        }
+
+        static KernelProgress read(Channel channel) {
+            if (TcpInfo.supported(channel)) {
+                TcpInfo info = TcpInfo.read(channel);
+                long acked = info == null ? -1 : info.acknowledgedBytes();
+                if (acked >= 0) {
+                    return new KernelProgress(acked, acked + info.unacknowledgedBytes(), acked, -1, true);
+                }
+                return new KernelProgress(-1, -1, 0, -1, false);
+            }
+            KernelSendQueue queue = KernelSendQueue.read(channel);
+            if (queue != null && queue.bytes() >= 0) {
+                return new KernelProgress(-1, -1, -queue.bytes(), queue.bytes(), true);
+            }
+            return new KernelProgress(-1, -1, 0, -1, false);
+        }
+
+        /** Whether the probe may still be waiting for its acknowledgement. */
+        boolean probeMayWait(Heartbeat heartbeat) {
+            Boolean acknowledged = heartbeat.probeAcknowledged(acked);
+            return acknowledged != null ? !acknowledged : queued > 0;
         }
     }
 

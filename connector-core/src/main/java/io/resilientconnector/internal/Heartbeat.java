@@ -44,7 +44,8 @@ public final class Heartbeat {
     private long writtenNanos;
     private long replyDeadlineNanos;
     private long probeEnd = -1;
-    private long ackedMark = -1;
+    private long progressMark;
+    private boolean progressKnown;
 
     /** @param reply what counts as a reply, or {@code null} for any bytes */
     public Heartbeat(long idleNanos, long timeoutNanos, Predicate<ByteBuf> reply) {
@@ -88,7 +89,7 @@ public final class Heartbeat {
         awaiting = true;
         written = false;
         probeEnd = -1;
-        ackedMark = -1;
+        progressKnown = false;
     }
 
     /**
@@ -96,9 +97,10 @@ public final class Heartbeat {
      *
      * @param streamEnd the stream offset just past the probe, as the kernel counts acknowledged bytes, or -1
      *                  where the kernel does not say
-     * @param acked     the kernel's count of acknowledged bytes now, or -1
+     * @param progress  the kernel's progress measure now (see {@link #extendIfProgressing}), if known
+     * @param known     whether the kernel says anything about progress here
      */
-    public void probeWritten(long nowNanos, long streamEnd, long acked) {
+    public void probeWritten(long nowNanos, long streamEnd, long progress, boolean known) {
         if (!awaiting) {
             return;
         }
@@ -106,7 +108,8 @@ public final class Heartbeat {
         writtenNanos = nowNanos;
         replyDeadlineNanos = nowNanos + timeoutNanos;
         probeEnd = streamEnd;
-        ackedMark = acked;
+        progressMark = progress;
+        progressKnown = known;
     }
 
     /** When the next check is due, or {@link ConnectionTimer#NEVER}. */
@@ -132,16 +135,17 @@ public final class Heartbeat {
     }
 
     /**
-     * The reply is overdue; {@code acked} is the kernel's count of acknowledged bytes now, or -1 if unknown.
-     * Returns true if the bytes ahead of the probe have been acknowledged further since the probe was written
-     * or since the last extension, in which case the wait is extended by a timeout from now; false if the
-     * connection is unresponsive.
+     * The reply is overdue. {@code progress} is a measure of the kernel's progress that grows as bytes ahead of
+     * the probe are acknowledged (the acknowledged byte count, or minus the bytes still queued), or -1 if
+     * unknown; {@code probeUnacknowledged} whether the probe itself may still wait for acknowledgement. Returns
+     * true if progress was made since the probe was written or since the last extension, in which case the
+     * wait is extended by a timeout from now; false if the connection is unresponsive.
      */
-    public boolean extendIfProgressing(long nowNanos, long acked) {
-        if (acked < 0 || probeEnd < 0 || ackedMark < 0 || acked >= probeEnd || acked <= ackedMark) {
+    public boolean extendIfProgressing(long nowNanos, long progress, boolean probeUnacknowledged) {
+        if (!probeUnacknowledged || !progressKnown || progress <= progressMark) {
             return false;
         }
-        ackedMark = acked;
+        progressMark = progress;
         replyDeadlineNanos = nowNanos + timeoutNanos;
         return true;
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Records a connector's events as short strings, such as {@code DISCONNECTED PEER_CLOSED}, to await in order. */
-public final class EventRecorder implements ConnectorListener {
+public class EventRecorder implements ConnectorListener {
 
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private final List<Disconnection> disconnections = new java.util.concurrent.CopyOnWriteArrayList<>();
