@@ -12,6 +12,7 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorEvents;
+import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.Lifecycle;
 import io.resilientconnector.internal.PendingSends;
 import io.resilientconnector.internal.ReadIdlePolicy;
@@ -133,7 +134,7 @@ public final class ResilientConnector implements AutoCloseable {
         EventLoop home = res.eventLoopGroup().next();
         eventLoop = home;
         ConnectorEvents events = new ConnectorEvents(options.endpoint(), lifecycle, pending, listeners, tuning,
-                options.writeStallTimeout());
+                options.writeStallTimeout(), heartbeatNote());
         ConnectionSettings settings = new ConnectionSettings(options.readTimeout(),
                 new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
                 options.writeStallTimeout(),
@@ -164,6 +165,18 @@ public final class ResilientConnector implements AutoCloseable {
             reconnect.start();
         }
         return this;
+    }
+
+    /** What the "connected" line says of the heartbeat: the bound it sets on the whole path, or its absence. */
+    private String heartbeatNote() {
+        HeartbeatOptions heartbeat = options.heartbeat();
+        if (heartbeat == null) {
+            return options.proxy() == null ? ""
+                    : " heartbeat=off (nothing watches the endpoint behind the proxy; set a heartbeat)";
+        }
+        return " heartbeat=idle " + Durations.format(heartbeat.idle()) + " timeout " + Durations.format(heartbeat.timeout())
+                + " deadPeerBound[application]=" + Durations.format(heartbeat.idle().plus(heartbeat.timeout()))
+                + " (the whole path)";
     }
 
     private ChannelFuture attempt(EventLoop home, SocketTuning tuning, ChannelInitializer<Channel> pipeline) {

@@ -29,12 +29,17 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
     private final List<ConnectorListener> listeners;
     private final SocketTuning tuning;
     private final Duration writeStallTimeout;
+    private final String heartbeatNote;
     private RateLimiter reconnectWarnings;
     private ReconnectLoop loop;
 
-    /** @param endpoint what the log lines name as the connector's target */
+    /**
+     * @param endpoint      what the log lines name as the connector's target
+     * @param heartbeatNote what the "connected" line says of the heartbeat, or an empty string
+     */
     public ConnectorEvents(Object endpoint, Lifecycle lifecycle, PendingSends pending, List<ConnectorListener> listeners,
-                           SocketTuning tuning, Duration writeStallTimeout) {
+                           SocketTuning tuning, Duration writeStallTimeout, String heartbeatNote) {
+        this.heartbeatNote = heartbeatNote;
         this.endpoint = endpoint;
         this.lifecycle = lifecycle;
         this.pending = pending;
@@ -57,8 +62,8 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
             return;
         }
         pending.connected(channel);
-        logger.info("{} connected: {}{}", ChannelLog.id(channel), tuning.readBack(channel).describe(writeStallTimeout),
-                ProxyHandlers.describe(channel));
+        logger.info("{} connected: {}{}{}", ChannelLog.id(channel), tuning.readBack(channel).describe(writeStallTimeout),
+                ProxyHandlers.describe(channel), heartbeatNote);
         loop.connected(channel);
     }
 

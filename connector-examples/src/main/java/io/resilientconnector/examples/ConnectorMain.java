@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
+import io.resilientconnector.HeartbeatOptions;
+import io.resilientconnector.ProxyOptions;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
@@ -150,6 +152,26 @@ public final class ConnectorMain implements Callable<Integer> {
     @Option(names = "--tls-trust", paramLabel = "PEM",
             description = "Trust the CA certificates in this PEM file instead of the system's. Implies --tls.")
     File tlsTrust;
+
+    @Option(names = "--heartbeat", paramLabel = "TEXT",
+            description = "Probe the peer with TEXT after --heartbeat-idle without reads; no reply within "
+                    + "--heartbeat-timeout prints DISCONNECTED cause=UNRESPONSIVE. Escapes: \\r \\n \\t \\\\ \\xHH. "
+                    + "Any bytes received count as the reply. Off by default.")
+    String heartbeat;
+
+    @Option(names = "--heartbeat-idle", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Read silence before a probe. Default: ${DEFAULT-VALUE}.")
+    Duration heartbeatIdle;
+
+    @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a written probe waits for its reply; shorter than --heartbeat-idle. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration heartbeatTimeout;
+
+    @Option(names = "--proxy", paramLabel = "URL",
+            description = "Connect through a proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port. "
+                    + "Keepalive then bounds the hop to the proxy only; use --heartbeat to see past it.")
+    String proxy;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -309,9 +331,41 @@ public final class ConnectorMain implements Callable<Integer> {
             SslContext context = tlsContext();
             options.tls(context);
         }
+        if (heartbeat != null) {
+            options.heartbeat(heartbeatOptions());
+        } else if (heartbeatIdle != null && !heartbeatIdle.equals(HeartbeatOptions.DEFAULT_IDLE)
+                || heartbeatTimeout != null && !heartbeatTimeout.equals(HeartbeatOptions.DEFAULT_TIMEOUT)) {
+            throw new ParameterException(spec.commandLine(), "Invalid combination of options: --heartbeat-idle and "
+                    + "--heartbeat-timeout need --heartbeat (expected: --heartbeat TEXT, the probe to send)");
+        }
+        if (proxy != null) {
+            try {
+                options.proxy(ProxyOptions.parse(proxy));
+            } catch (IllegalArgumentException e) {
+                // The message names the option "proxy" and masks any password.
+                String message = oneLine(String.valueOf(e.getMessage()));
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--proxy': "
+                        + (message.startsWith("proxy: ") ? message.substring("proxy: ".length()) : message));
+            }
+        }
         // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
         checkTogether(() -> options.endpoint(DEMO_HOST, 1).build());
         return options;
+    }
+
+    private HeartbeatOptions heartbeatOptions() {
+        byte[] probe;
+        try {
+            probe = Escapes.unescape(heartbeat);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--heartbeat': "
+                    + oneLine(e.getMessage()) + " (expected: text with the escapes \\r \\n \\t \\\\ \\xHH)");
+        }
+        HeartbeatOptions.Builder builder = HeartbeatOptions.builder();
+        check(() -> builder.probe(probe));
+        check(() -> builder.idle(heartbeatIdle));
+        check(() -> builder.timeout(heartbeatTimeout));
+        return checkTogether(builder::build);
     }
 
     private SslContext tlsContext() {
@@ -377,6 +431,10 @@ public final class ConnectorMain implements Callable<Integer> {
         FLAGS.put("readTimeout", "--read-timeout");
         FLAGS.put("connectTimeout", "--connect-timeout");
         FLAGS.put("writeStallTimeout", "--write-stall-timeout");
+        FLAGS.put("heartbeat.probe", "--heartbeat");
+        FLAGS.put("heartbeat.idle", "--heartbeat-idle");
+        FLAGS.put("heartbeat.timeout", "--heartbeat-timeout");
+        FLAGS.put("proxy", "--proxy");
     }
 
     /** The flag that sets {@code option}; an option no flag sets keeps its builder name. */
@@ -456,6 +514,10 @@ public final class ConnectorMain implements Callable<Integer> {
                     return flagForm(Backoff.DEFAULT_MAX);
                 case "--max-attempts":
                     return String.valueOf(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS);
+                case "--heartbeat-idle":
+                    return flagForm(HeartbeatOptions.DEFAULT_IDLE);
+                case "--heartbeat-timeout":
+                    return flagForm(HeartbeatOptions.DEFAULT_TIMEOUT);
                 default:
                     return null;
             }

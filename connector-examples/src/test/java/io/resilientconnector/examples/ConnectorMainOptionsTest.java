@@ -53,6 +53,15 @@ class ConnectorMainOptionsTest {
             "--backoff-max 0 => '--backoff-max' => (expected: > 0 and <= 24h)",
             "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
             "--read-timeout 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-timeout is 0 => (expected: --read-timeout > 0",
+            // The heartbeat and the proxy.
+            "--heartbeat PING\\q => '--heartbeat' => unknown escape \\q",
+            "--heartbeat PING\\x4 => '--heartbeat' => needs two hex digits",
+            "--heartbeat PING --heartbeat-idle 5s --heartbeat-timeout 5s => --heartbeat-timeout: 5s is not shorter than --heartbeat-idle: 5s => (expected: timeout < idle)",
+            "--heartbeat PING --heartbeat-idle 50ms => '--heartbeat-idle' => (expected: 100ms..24h)",
+            "--heartbeat-idle 5s => --heartbeat-idle and --heartbeat-timeout need --heartbeat => (expected: --heartbeat TEXT",
+            "--proxy ftp://h:1 => '--proxy' => socks5://",
+            "--proxy socks5://h => '--proxy' => socks5://",
+            "--proxy http://u:secret@h:99999 => '--proxy' => ****",
     })
     void rejectsInvalidInputWithOneLineNamingTheFlag(String args, String flag, String expected) {
         InProcessMain run = InProcessMain.run(args.trim().split("\\s+"));
@@ -61,6 +70,14 @@ class ConnectorMainOptionsTest {
         assertThat(run.errLines()).hasSize(1);
         assertThat(run.errLines().get(0)).contains(flag).contains(expected).doesNotContain("Exception");
         assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnEmptyHeartbeat() {
+        InProcessMain run = InProcessMain.run("--heartbeat", "");
+
+        assertThat(run.exitCode()).isCompletedWithValue(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--heartbeat': 0 bytes (expected: 1..65536 bytes)");
     }
 
     @Test
