@@ -291,7 +291,8 @@ class ProxyTest {
             events.await("CONNECTED", WAIT);
             assertThat(log.messages(Level.INFO)).anyMatch(m -> m.contains(" connected: ") && m.endsWith(
                     " via=http proxy 127.0.0.1:" + tinyproxy.port()
-                            + " (keepalive and user timeout bound the hop to the proxy only)"));
+                            + " (keepalive and user timeout bound the hop to the proxy only)"
+                            + " heartbeat=off (nothing watches the endpoint behind the proxy; set a heartbeat)"));
         }
     }
 }
