@@ -79,6 +79,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         }
         started = true;
         Channel channel = ctx.channel();
+        record.started(now());
         if (!settings.writeStallTimeout().isZero()) {
             stall = new WriteStallDetector(settings.writeStallTimeout(), channel);
         }
@@ -104,6 +105,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        record.reading();
         if (readIdle != null) {
             readIdle.reading();
         }
@@ -113,6 +115,11 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!record.readComplete(ctx.executor().ticker()) && ctx.channel().isActive()) {
+            // A read that delivered nothing: the peer's FIN or an error. The transport then closes the socket
+            // without passing through the pipeline, so this is the last moment to read the kernel's counters.
+            record.sample(ctx.channel(), false);
+        }
         if (readIdle != null) {
             readIdle.readComplete(now());
         }
