@@ -94,7 +94,7 @@ public final class ResilientConnector implements AutoCloseable {
         this.hostResolver = b.hostResolver;
         this.random = b.random != null ? b.random : new Random();
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes());
+        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(), this::rejected);
     }
 
     public static Builder builder(ConnectorOptions options) {
@@ -209,6 +209,25 @@ public final class ResilientConnector implements AutoCloseable {
 
     public ConnectorOptions options() {
         return options;
+    }
+
+    /**
+     * A future that completes once the connector is closed and its connection with it: after {@link #close()}
+     * or {@link #closeAsync()}, whoever called it. Each call returns a new view; completing it does nothing.
+     */
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture.copy();
+    }
+
+    /** Tells the listeners of a message that will not reach the socket. */
+    private void rejected(SendRejectedException rejected) {
+        for (ConnectorListener listener : listeners) {
+            try {
+                listener.sendRejected(rejected);
+            } catch (RuntimeException e) {
+                logger.warn("connector to {}: listener {} threw", options.endpoint(), listener, e);
+            }
+        }
     }
 
     /** Adds a listener; it hears events from now on. */
