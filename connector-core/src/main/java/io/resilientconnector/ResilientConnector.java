@@ -12,6 +12,7 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorEvents;
+import io.resilientconnector.internal.JfrEvents;
 import io.resilientconnector.internal.Lifecycle;
 import io.resilientconnector.internal.PendingSends;
 import io.resilientconnector.internal.ReadIdlePolicy;
@@ -80,6 +81,7 @@ public final class ResilientConnector implements AutoCloseable {
     private final Lifecycle lifecycle = new Lifecycle();
     private final PendingSends pending;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final JfrEvents flight;
 
     // Set by start(), under the lifecycle's first step; read after it.
     private volatile ConnectorResources resources;
@@ -93,7 +95,13 @@ public final class ResilientConnector implements AutoCloseable {
         this.givenResources = b.resources;
         this.hostResolver = b.hostResolver;
         this.random = b.random != null ? b.random : new Random();
-        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        List<ConnectorListener> all = new ArrayList<>(b.listeners);
+        // Flight Recorder events first, so that their time stamps are not delayed by the application's listeners.
+        this.flight = JfrEvents.AVAILABLE ? new JfrEvents(options.endpoint()) : null;
+        if (flight != null) {
+            all.add(0, flight);
+        }
+        this.listeners = new CopyOnWriteArrayList<>(all);
         this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(), this::rejected);
     }
 
@@ -162,6 +170,9 @@ public final class ResilientConnector implements AutoCloseable {
     }
 
     private ChannelFuture attempt(EventLoop home, SocketTuning tuning, ChannelInitializer<Channel> pipeline) {
+        if (flight != null) {
+            flight.attemptStarting();
+        }
         Bootstrap bootstrap = resources.template().clone(home)
                 .handler(pipeline)
                 .remoteAddress(options.endpoint().unresolved())
