@@ -345,9 +345,9 @@ public final class Disconnection {
      * <p>It is read with the same sample as {@link Unacknowledged}, so {@link #age()} says how long before the
      * end it was taken. On epoll and io_uring every field comes from Linux's {@code struct tcp_info}. On NIO on
      * Linux it comes from {@code /proc/net/tcp}, which has the retransmission timeouts and the probes only; the
-     * rest are unknown ({@code -1}, or {@code null} for a duration). After the kernel gives up on a connection
-     * (ETIMEDOUT, a reset) it clears its in-flight counts, so {@link #lost()} reads 0 then, while the
-     * cumulative counters and times are kept. Where there is no source (kqueue, NIO elsewhere) or no sample
+     * rest are unknown ({@code -1}, or {@code null} for a duration). The kernel keeps these counters after it
+     * gives up on a connection (ETIMEDOUT, a reset), so a sample taken at that error still has them. Where
+     * there is no source (kqueue, NIO elsewhere) or no sample
      * it is {@linkplain #known() unknown} and says why.
      */
     public static final class TcpStats {
