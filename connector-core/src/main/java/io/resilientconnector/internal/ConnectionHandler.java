@@ -115,9 +115,11 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!record.readComplete(ctx.executor().ticker()) && ctx.channel().isActive()) {
-            // A read that delivered nothing: the peer's FIN or an error. The transport then closes the socket
-            // without passing through the pipeline, so this is the last moment to read the kernel's counters.
+        record.readComplete(ctx.executor().ticker());
+        if (ctx.channel().unsafe().recvBufAllocHandle().lastBytesRead() < 0 && ctx.channel().isActive()) {
+            // The read met the peer's FIN: epoll and NIO close the socket next, without passing through the
+            // pipeline, so this is the last moment to read the kernel's counters. (A read error is sampled at
+            // exceptionCaught; a read that only fed TLS or a proxy's handshake costs nothing here.)
             record.sample(ctx.channel(), false);
         }
         if (readIdle != null) {

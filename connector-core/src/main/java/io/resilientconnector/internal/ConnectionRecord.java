@@ -92,16 +92,14 @@ public final class ConnectionRecord {
     }
 
     /**
-     * A read completed. Returns whether it delivered bytes: a read that delivered nothing does not count, and
-     * Netty signals read-complete for one at the peer's FIN and before an error.
+     * A read completed. A read that delivered nothing does not count: Netty signals read-complete for one at
+     * the peer's FIN and before a read error too.
      */
-    public boolean readComplete(Ticker ticker) {
-        if (!reading) {
-            return false;
+    public void readComplete(Ticker ticker) {
+        if (reading) {
+            reading = false;
+            lastReadNanos = ticker.nanoTime();
         }
-        reading = false;
-        lastReadNanos = ticker.nanoTime();
-        return true;
     }
 
     /** How long nothing had been read at {@code nowNanos}, or {@code null} if this record does not keep time. */

@@ -19,8 +19,8 @@ import java.time.Duration;
  * <p>The kernel's counters must be read while the socket is open, and a transport that fails a write closes
  * the socket before any handler hears of it. So samples are taken where the socket is known to be open: at an
  * I/O error passed through the pipeline (a read error arrives before the close), at a close from this
- * side, and, in the connector's handler, at a read that delivered nothing (the peer's FIN, which the transport
- * answers with a close that bypasses the pipeline); the write-stall detector samples while writes wait.
+ * side, and, in the connector's handler, at a read that met the peer's FIN (which the transport answers
+ * with a close that bypasses the pipeline); the write-stall detector samples while writes wait.
  */
 public final class DisconnectRecorder {
 
