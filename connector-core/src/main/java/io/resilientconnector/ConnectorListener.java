@@ -36,9 +36,18 @@ public interface ConnectorListener {
     }
 
     /**
-     * A heartbeat probe was answered, {@code roundTrip} after it was written to the socket (see
-     * {@link HeartbeatOptions}).
+     * A heartbeat probe was answered after {@code roundTrip}. A missed heartbeat ends the connection, reported
+     * to {@link #disconnected} with the cause {@code UNRESPONSIVE}.
      */
     default void heartbeat(Channel channel, Duration roundTrip) {
+    }
+
+    /**
+     * A message handed to {@link ResilientConnector#send} will not reach the socket; its future fails with
+     * {@code rejected}, whose {@link SendRejectedException#reason()} says why. Runs on the thread that sent the
+     * message ({@code BUFFER_FULL}), that closed the connector ({@code CLOSED}), or on the event loop
+     * ({@code GAVE_UP}), once per message.
+     */
+    default void sendRejected(SendRejectedException rejected) {
     }
 }

@@ -13,6 +13,7 @@ import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorEvents;
 import io.resilientconnector.internal.Durations;
+import io.resilientconnector.internal.JfrEvents;
 import io.resilientconnector.internal.Lifecycle;
 import io.resilientconnector.internal.PendingSends;
 import io.resilientconnector.internal.ReadIdlePolicy;
@@ -81,6 +82,7 @@ public final class ResilientConnector implements AutoCloseable {
     private final Lifecycle lifecycle = new Lifecycle();
     private final PendingSends pending;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final JfrEvents flight;
 
     // Set by start(), under the lifecycle's first step; read after it.
     private volatile ConnectorResources resources;
@@ -94,8 +96,14 @@ public final class ResilientConnector implements AutoCloseable {
         this.givenResources = b.resources;
         this.hostResolver = b.hostResolver;
         this.random = b.random != null ? b.random : new Random();
-        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes());
+        List<ConnectorListener> all = new ArrayList<>(b.listeners);
+        // Flight Recorder events first, so that their time stamps are not delayed by the application's listeners.
+        this.flight = JfrEvents.AVAILABLE ? new JfrEvents(options.endpoint()) : null;
+        if (flight != null) {
+            all.add(0, flight);
+        }
+        this.listeners = new CopyOnWriteArrayList<>(all);
+        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(), this::rejected);
     }
 
     public static Builder builder(ConnectorOptions options) {
@@ -180,6 +188,9 @@ public final class ResilientConnector implements AutoCloseable {
     }
 
     private ChannelFuture attempt(EventLoop home, SocketTuning tuning, ChannelInitializer<Channel> pipeline) {
+        if (flight != null) {
+            flight.attemptStarting();
+        }
         Bootstrap bootstrap = resources.template().clone(home)
                 .handler(pipeline)
                 .remoteAddress(options.endpoint().unresolved())
@@ -227,6 +238,25 @@ public final class ResilientConnector implements AutoCloseable {
 
     public ConnectorOptions options() {
         return options;
+    }
+
+    /**
+     * A future that completes once the connector is closed and its connection with it: after {@link #close()}
+     * or {@link #closeAsync()}, whoever called it. Each call returns a new view; completing it does nothing.
+     */
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture.copy();
+    }
+
+    /** Tells the listeners of a message that will not reach the socket. */
+    private void rejected(SendRejectedException rejected) {
+        for (ConnectorListener listener : listeners) {
+            try {
+                listener.sendRejected(rejected);
+            } catch (RuntimeException e) {
+                logger.warn("connector to {}: listener {} threw", options.endpoint(), listener, e);
+            }
+        }
     }
 
     /** Adds a listener; it hears events from now on. */

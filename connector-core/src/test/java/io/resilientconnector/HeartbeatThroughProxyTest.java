@@ -4,7 +4,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resilientconnector.faultlab.FaultLab;
+import io.resilientconnector.micrometer.ConnectorMetrics;
 import io.resilientconnector.realserver.HaProxy;
 import io.resilientconnector.realserver.RedisServer;
 import io.resilientconnector.testing.EventRecorder;
@@ -14,6 +16,9 @@ import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.TestEnvironment;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -224,11 +229,27 @@ class HeartbeatThroughProxyTest {
     void redisPausedDirectlyIsUnresponsiveAndTheProbeWasAcknowledged() throws Exception {
         RedisServer redis = keep(RedisServer.startForTest());
         Recorder events = new Recorder();
-        connect(redis.host(), redis.port(), TransportType.AUTO, redisPing(), events);
+        Recording recording = keep(new Recording());
+        recording.enable("io.resilientconnector.HeartbeatTimeout");
+        recording.start();
+        ResilientConnector connector = connect(redis.host(), redis.port(), TransportType.AUTO, redisPing(), events);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        keep(ConnectorMetrics.bind(connector, registry, "redis"));
+        await().atMost(IDLE.multipliedBy(3)).until(() -> events.roundTrips.size() >= 2);
 
         long cut = System.nanoTime();
         redis.clientPause(Duration.ofSeconds(30));
         Duration took = awaitEnd(events, cut);
+        recording.stop();
+        java.nio.file.Path jfr = java.nio.file.Files.createTempFile("heartbeat", ".jfr");
+        recording.dump(jfr);
+        // Filtered by name: a recording also holds what other recordings in this JVM enable.
+        List<RecordedEvent> timeouts = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("io.resilientconnector.HeartbeatTimeout")).toList();
+        java.nio.file.Files.delete(jfr);
+        assertThat(timeouts).as("the JFR event for the missed heartbeat").hasSize(1);
+        assertThat(registry.get(ConnectorMetrics.HEARTBEAT_RTT).timer().count()).as("answered probes").isGreaterThanOrEqualTo(1);
+        assertThat(registry.get(ConnectorMetrics.HEARTBEAT_MISSED).counter().count()).as("missed heartbeats").isEqualTo(1.0);
         Disconnection why = events.ended.get(0);
         print("redis-client-pause", took, why);
         assertThat(why.cause()).isEqualTo(DisconnectCause.UNRESPONSIVE);

@@ -81,6 +81,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         }
         started = true;
         Channel channel = ctx.channel();
+        record.started(now());
         if (!settings.writeStallTimeout().isZero()) {
             stall = new WriteStallDetector(settings.writeStallTimeout(), channel);
         }
@@ -118,6 +119,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        record.reading();
         if (readIdle != null) {
             readIdle.reading();
         }
@@ -134,6 +136,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        record.readComplete(ctx.executor().ticker());
+        if (ctx.channel().unsafe().recvBufAllocHandle().lastBytesRead() < 0 && ctx.channel().isActive()) {
+            // The read met the peer's FIN: epoll and NIO close the socket next, without passing through the
+            // pipeline, so this is the last moment to read the kernel's counters. (A read error is sampled at
+            // exceptionCaught; a read that only fed TLS or a proxy's handshake costs nothing here.)
+            record.sample(ctx.channel(), false);
+        }
         if (readIdle != null) {
             readIdle.readComplete(now());
         }

@@ -2,7 +2,9 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Ticker;
 import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.cause.Disconnection.TcpStats;
 import io.resilientconnector.cause.Disconnection.Unacknowledged;
 
 import java.time.Duration;
@@ -10,8 +12,9 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
- * What one connection has learned about its own end: the first cause reported, and the last sample of the
- * kernel's send queue, from which the end reports the bytes the peer never acknowledged.
+ * What one connection has learned about its own end: the first cause reported, the last sample of the
+ * kernel's state, from which the end reports the bytes the peer never acknowledged and the rest of TCP_INFO,
+ * and when bytes were last read, from which it reports how long the peer had been silent.
  *
  * <p>The connector's one handler owns its connection's record as a field. The standalone handlers of
  * {@code io.resilientconnector.handler}, which cooperate in someone else's pipeline, share one record per
@@ -32,6 +35,9 @@ public final class ConnectionRecord {
     private KernelSendQueue sample;
     private long sampleNanos;
     private boolean sampleWhileWaiting;
+    private boolean timed;
+    private boolean reading;
+    private long lastReadNanos;
 
     /** The record {@code channel}'s standalone handlers share, created on first use. */
     public static ConnectionRecord of(Channel channel) {
@@ -69,6 +75,38 @@ public final class ConnectionRecord {
         return cause;
     }
 
+    /**
+     * The connection is established: the time since the last read counts from now until something is read.
+     * Only the connector's handler keeps this time; without it the end reports no {@code sinceLastRead}.
+     */
+    public void started(long nowNanos) {
+        if (!timed) {
+            timed = true;
+            lastReadNanos = nowNanos;
+        }
+    }
+
+    /** Bytes are being read; the time is taken once, when the read completes. */
+    public void reading() {
+        reading = true;
+    }
+
+    /**
+     * A read completed. A read that delivered nothing does not count: Netty signals read-complete for one at
+     * the peer's FIN and before a read error too.
+     */
+    public void readComplete(Ticker ticker) {
+        if (reading) {
+            reading = false;
+            lastReadNanos = ticker.nanoTime();
+        }
+    }
+
+    /** How long nothing had been read at {@code nowNanos}, or {@code null} if this record does not keep time. */
+    public Duration sinceLastRead(long nowNanos) {
+        return timed ? Duration.ofNanos(Math.max(0, nowNanos - lastReadNanos)) : null;
+    }
+
     /** Samples the kernel's send queue now, keeping the previous sample if the socket is gone. */
     public void sample(Channel channel, boolean whileWaiting) {
         keep(KernelSendQueue.read(channel), channel.eventLoop().ticker().nanoTime(), whileWaiting);
@@ -93,21 +131,26 @@ public final class ConnectionRecord {
         }
     }
 
-    /** What the end of {@code channel} reports as unacknowledged; consumes the sample. */
-    public Unacknowledged unacknowledged(Channel channel) {
+    /**
+     * {@code why} completed with what the last sample of {@code channel}'s kernel state says at its end: the
+     * bytes the peer never acknowledged, and the rest of TCP_INFO. Consumes the sample.
+     */
+    public Disconnection withKernelSample(Disconnection why, Channel channel) {
         if (!KernelSendQueue.supported(channel)) {
-            return Unacknowledged.unknown(transportName(channel) + " has no TCP_INFO");
+            String reason = transportName(channel) + " has no TCP_INFO";
+            return why.withUnacknowledged(Unacknowledged.unknown(reason)).withTcpInfo(TcpStats.unknown(reason));
         }
         KernelSendQueue s = sample;
         sample = null;
         if (s == null) {
-            return Unacknowledged.unknown("not sampled while the socket was open");
-        }
-        if (s.bytes() < 0) {
-            return Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)");
+            String reason = "not sampled while the socket was open";
+            return why.withUnacknowledged(Unacknowledged.unknown(reason)).withTcpInfo(TcpStats.unknown(reason));
         }
         Duration age = Duration.ofNanos(Math.max(0, channel.eventLoop().ticker().nanoTime() - sampleNanos));
-        return Unacknowledged.sampled(s.bytes(), s.notSentBytes(), s.segments(), age);
+        Unacknowledged unacknowledged = s.bytes() < 0
+                ? Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)")
+                : Unacknowledged.sampled(s.bytes(), s.notSentBytes(), s.segments(), age);
+        return why.withUnacknowledged(unacknowledged).withTcpInfo(s.stats(age));
     }
 
     private static String transportName(Channel channel) {

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 
 /**
  * Works out why a connection ended, into its {@link ConnectionRecord}, and logs the end: the peer's close, a
@@ -17,8 +18,9 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>The kernel's counters must be read while the socket is open, and a transport that fails a write closes
  * the socket before any handler hears of it. So samples are taken where the socket is known to be open: at an
- * I/O error passed through the pipeline (a read error arrives before the close) and at a close from this
- * side; the write-stall detector samples while writes wait.
+ * I/O error passed through the pipeline (a read error arrives before the close), at a close from this
+ * side, and, in the connector's handler, at a read that met the peer's FIN (which the transport answers
+ * with a close that bypasses the pipeline); the write-stall detector samples while writes wait.
  */
 public final class DisconnectRecorder {
 
@@ -67,13 +69,18 @@ public final class DisconnectRecorder {
 
     /**
      * The channel is inactive: completes the record (a peer's close if nothing else was learned), names the
-     * connection, adds what the peer never acknowledged, logs one line and returns the result.
+     * connection, adds what the kernel said at the end (the bytes the peer never acknowledged, TCP_INFO) and how
+     * long nothing had been read, logs one line and returns the result.
      */
     public static Disconnection ended(ConnectionRecord record, Channel channel) {
         record.record(Disconnection.of(DisconnectCause.PEER_CLOSED));
         Disconnection why = named(record.recorded(), channel);
         if (why.unacknowledged() == null) {
-            why = why.withUnacknowledged(record.unacknowledged(channel));
+            why = record.withKernelSample(why, channel);
+            Duration quiet = record.sinceLastRead(channel.eventLoop().ticker().nanoTime());
+            if (quiet != null) {
+                why = why.withSinceLastRead(quiet);
+            }
         }
         record.complete(why);
         if (why.cause() == DisconnectCause.OTHER) {

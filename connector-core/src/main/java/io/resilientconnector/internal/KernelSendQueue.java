@@ -2,6 +2,7 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.resilientconnector.cause.Disconnection;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -40,13 +42,20 @@ public final class KernelSendQueue {
     private final long segments;
     private final int retransmits;
     private final int probes;
+    /** The whole TCP_INFO this was read from, or {@code null} if it came from {@code /proc}. */
+    private final TcpInfo info;
 
     KernelSendQueue(long bytes, long notSentBytes, long segments, int retransmits, int probes) {
+        this(bytes, notSentBytes, segments, retransmits, probes, null);
+    }
+
+    private KernelSendQueue(long bytes, long notSentBytes, long segments, int retransmits, int probes, TcpInfo info) {
         this.bytes = bytes;
         this.notSentBytes = notSentBytes;
         this.segments = segments;
         this.retransmits = retransmits;
         this.probes = probes;
+        this.info = info;
     }
 
     /** Whether this channel's kernel send queue can be read here. */
@@ -66,7 +75,7 @@ public final class KernelSendQueue {
             }
             long bytes = info.unacknowledgedBytes();
             return new KernelSendQueue(bytes, bytes < 0 ? -1 : Math.min(bytes, info.notSentBytes()),
-                    info.unackedSegments(), info.retransmits(), info.probes());
+                    info.unackedSegments(), info.retransmits(), info.probes(), info);
         }
         if (!(channel instanceof NioSocketChannel) || !PROC_READABLE || !channel.isActive()) {
             return null;
@@ -108,6 +117,24 @@ public final class KernelSendQueue {
      */
     public boolean stuck() {
         return bytes > 0 && (retransmits > 0 || probes > 0);
+    }
+
+    /**
+     * What else the kernel said about the connection, for the end's report: everything TCP_INFO has, or, from
+     * {@code /proc}, the retransmission timeouts and the probes.
+     *
+     * @param age how long before the end this was read
+     */
+    public Disconnection.TcpStats stats(Duration age) {
+        Disconnection.TcpStats.Builder b = Disconnection.TcpStats.builder().age(age)
+                .retransmits(retransmits).probes(probes);
+        if (info != null) {
+            b.rtt(Duration.ofNanos(info.rttMicros() * 1000)).rttVariance(Duration.ofNanos(info.rttVarianceMicros() * 1000))
+                    .totalRetransmissions(info.totalRetransmissions()).lost(info.lost())
+                    .sinceLastReceived(Duration.ofMillis(info.lastDataReceivedMillis()))
+                    .sinceLastSent(Duration.ofMillis(info.lastDataSentMillis()));
+        }
+        return b.build();
     }
 
     @Override

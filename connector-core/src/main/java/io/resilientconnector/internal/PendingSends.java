@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The messages handed to a connector, on their way to the socket. While there is a connection and its channel
@@ -34,6 +35,7 @@ public final class PendingSends implements Runnable {
 
     private final int maxMessages;
     private final long maxBytes;
+    private final Consumer<SendRejectedException> rejections;
     // Guarded by this.
     private ArrayDeque<Send> queue;
     private long bytes;
@@ -42,8 +44,14 @@ public final class PendingSends implements Runnable {
     private SendRejectedException terminal;
 
     public PendingSends(int maxMessages, long maxBytes) {
+        this(maxMessages, maxBytes, rejected -> { });
+    }
+
+    /** @param rejections told of every message rejected, after its future has failed; it must not throw */
+    public PendingSends(int maxMessages, long maxBytes, Consumer<SendRejectedException> rejections) {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.rejections = rejections;
     }
 
     /**
@@ -85,6 +93,7 @@ public final class PendingSends implements Runnable {
         if (rejected != null) {
             ReferenceCountUtil.release(message);
             send.completeExceptionally(rejected);
+            rejections.accept(rejected);
         } else if (schedule) {
             writeNow.eventLoop().execute(this);
         } else if (writeNow != null) {
@@ -141,6 +150,7 @@ public final class PendingSends implements Runnable {
         for (Send send : failed) {
             ReferenceCountUtil.release(send.message);
             send.completeExceptionally(why);
+            rejections.accept(why);
         }
         return failed.size();
     }

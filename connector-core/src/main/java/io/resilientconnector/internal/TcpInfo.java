@@ -10,8 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The part of Linux's {@code struct tcp_info} that says what the kernel holds for the peer: bytes it accepted
- * from this side that the peer has not acknowledged. Read with one getsockopt through Netty's
+ * The part of Linux's {@code struct tcp_info} that says what the kernel holds for the peer (bytes it accepted
+ * from this side that the peer has not acknowledged) and how the connection has fared: round-trip time,
+ * retransmissions, losses, probes and the last data each way. Read with one getsockopt through Netty's
  * {@link RawUnixChannelOption}, on the epoll and io_uring transports only.
  *
  * <p>The byte counters survive the kernel giving up on the peer: on ETIMEDOUT or a reset it purges its
@@ -33,6 +34,12 @@ public final class TcpInfo {
     private static final int OFFSET_RETRANSMITS = 2;
     private static final int OFFSET_PROBES = 3;
     private static final int OFFSET_UNACKED = 24;
+    private static final int OFFSET_LOST = 32;
+    private static final int OFFSET_LAST_DATA_SENT = 44;
+    private static final int OFFSET_LAST_DATA_RECV = 52;
+    private static final int OFFSET_RTT = 68;
+    private static final int OFFSET_RTTVAR = 72;
+    private static final int OFFSET_TOTAL_RETRANS = 100;
     private static final int OFFSET_BYTES_ACKED = 120;
     private static final int OFFSET_NOTSENT_BYTES = 144;
     private static final int OFFSET_BYTES_SENT = 200;
@@ -44,6 +51,12 @@ public final class TcpInfo {
     private final int retransmits;
     private final int probes;
     private final long unackedSegments;
+    private final long lost;
+    private final long lastDataSentMillis;
+    private final long lastDataReceivedMillis;
+    private final long rttMicros;
+    private final long rttVarianceMicros;
+    private final long totalRetransmissions;
     private final long bytesAcked;
     private final long notSentBytes;
     private final long bytesSent;
@@ -54,6 +67,12 @@ public final class TcpInfo {
         this.retransmits = b.get(OFFSET_RETRANSMITS) & 0xff;
         this.probes = b.get(OFFSET_PROBES) & 0xff;
         this.unackedSegments = b.getInt(OFFSET_UNACKED) & 0xffffffffL;
+        this.lost = b.getInt(OFFSET_LOST) & 0xffffffffL;
+        this.lastDataSentMillis = b.getInt(OFFSET_LAST_DATA_SENT) & 0xffffffffL;
+        this.lastDataReceivedMillis = b.getInt(OFFSET_LAST_DATA_RECV) & 0xffffffffL;
+        this.rttMicros = b.getInt(OFFSET_RTT) & 0xffffffffL;
+        this.rttVarianceMicros = b.getInt(OFFSET_RTTVAR) & 0xffffffffL;
+        this.totalRetransmissions = b.getInt(OFFSET_TOTAL_RETRANS) & 0xffffffffL;
         this.bytesAcked = b.getLong(OFFSET_BYTES_ACKED);
         this.notSentBytes = b.getInt(OFFSET_NOTSENT_BYTES) & 0xffffffffL;
         this.bytesSent = b.getLong(OFFSET_BYTES_SENT);
@@ -133,6 +152,36 @@ public final class TcpInfo {
         return closedByKernel() ? -1 : unackedSegments;
     }
 
+    /** Segments the kernel counts as lost ({@code tcpi_lost}); 0 once it has given up and purged its queue. */
+    public long lost() {
+        return lost;
+    }
+
+    /** Milliseconds since data was last sent ({@code tcpi_last_data_sent}). */
+    public long lastDataSentMillis() {
+        return lastDataSentMillis;
+    }
+
+    /** Milliseconds since data was last received ({@code tcpi_last_data_recv}). */
+    public long lastDataReceivedMillis() {
+        return lastDataReceivedMillis;
+    }
+
+    /** The smoothed round-trip time in microseconds ({@code tcpi_rtt}). */
+    public long rttMicros() {
+        return rttMicros;
+    }
+
+    /** The round-trip time's mean deviation in microseconds ({@code tcpi_rttvar}). */
+    public long rttVarianceMicros() {
+        return rttVarianceMicros;
+    }
+
+    /** Segments retransmitted over the connection's life ({@code tcpi_total_retrans}). */
+    public long totalRetransmissions() {
+        return totalRetransmissions;
+    }
+
     /** Whether the kernel has already closed the connection (after ETIMEDOUT or a reset). */
     public boolean closedByKernel() {
         return state == STATE_CLOSE;
@@ -140,7 +189,10 @@ public final class TcpInfo {
 
     @Override
     public String toString() {
-        return "TcpInfo{state=" + state + ", unackedSegments=" + unackedSegments + ", bytesAcked=" + bytesAcked
+        return "TcpInfo{state=" + state + ", rtt=" + rttMicros + "us, rttvar=" + rttVarianceMicros
+                + "us, retransmits=" + retransmits + ", totalRetrans=" + totalRetransmissions + ", lost=" + lost
+                + ", probes=" + probes + ", lastDataRecv=" + lastDataReceivedMillis + "ms, lastDataSent="
+                + lastDataSentMillis + "ms, unackedSegments=" + unackedSegments + ", bytesAcked=" + bytesAcked
                 + ", notSentBytes=" + notSentBytes + ", bytesSent=" + bytesSent
                 + ", bytesRetransmitted=" + bytesRetransmitted + '}';
     }

@@ -2,6 +2,7 @@ package io.resilientconnector.cause;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.cause.Disconnection.TcpStats;
 import io.resilientconnector.cause.Disconnection.Unacknowledged;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +53,36 @@ class DisconnectionTest {
                 .hasMessageContaining("notSentBytes 11").hasMessageContaining("-1 <= notSentBytes <= bytes");
         assertThatThrownBy(() -> Unacknowledged.sampled(-1, 0, 0, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes -1");
+    }
+
+    @Test
+    void saysWhatTcpInfoKnewAndLeavesOutWhatItsSourceDoesNot() {
+        TcpStats full = TcpStats.builder().rtt(Duration.ofNanos(45_000)).rttVariance(Duration.ofNanos(12_500_000))
+                .retransmits(4).totalRetransmissions(5).lost(2).probes(0)
+                .sinceLastReceived(Duration.ofMillis(3500)).sinceLastSent(Duration.ofMillis(92))
+                .age(Duration.ZERO).build();
+        assertThat(full).hasToString("(rtt 45us, rttvar 12.5ms, retransmits 4, total retransmissions 5, lost 2, "
+                + "probes 0, last received 3.5s ago, last sent 92.0ms ago; sampled at the end)");
+        assertThat(TcpStats.builder().retransmits(3).probes(0).age(Duration.ofMillis(832)).build())
+                .hasToString("(retransmits 3, probes 0; sampled 832ms before the end)");
+        assertThat(TcpStats.unknown("kqueue has no TCP_INFO").rtt()).isNull();
+        assertThat(TcpStats.unknown("kqueue has no TCP_INFO").retransmits()).isEqualTo(-1);
+
+        Disconnection why = Disconnection.of(DisconnectCause.TIMED_OUT).withTcpInfo(full)
+                .withSinceLastRead(Duration.ofMillis(3500));
+        assertThat(why.withConnection("x", null).tcpInfo()).as("copies keep it").isEqualTo(full);
+        assertThat(why.toString()).isEqualTo("cause=TIMED_OUT since_last_read=3.5s tcp_info=" + full);
+    }
+
+    @Test
+    void rejectsImpossibleTcpInfo() {
+        assertThatThrownBy(() -> TcpStats.builder().retransmits(-2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retransmits: -2 (expected: >= 0)");
+        assertThatThrownBy(() -> TcpStats.builder().rtt(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rtt: PT-0.001S");
+        assertThatThrownBy(() -> TcpStats.builder().retransmits(1).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("age: not set");
+        assertThatThrownBy(() -> Disconnection.of(DisconnectCause.RESET).withSinceLastRead(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sinceLastRead");
     }
 }

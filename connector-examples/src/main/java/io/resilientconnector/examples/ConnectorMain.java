@@ -173,6 +173,10 @@ public final class ConnectorMain implements Callable<Integer> {
                     + "Keepalive then bounds the hop to the proxy only; use --heartbeat to see past it.")
     String proxy;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics, 1..65535. Default: none.")
+    Integer metricsPort;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -182,6 +186,7 @@ public final class ConnectorMain implements Callable<Integer> {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile ResilientConnector connector;
     private volatile DemoServer demoServer;
+    private volatile MetricsEndpoint metrics;
 
     public ConnectorMain() {
         this(System.in, DemoServer.Schedule.defaults(), true);
@@ -211,6 +216,10 @@ public final class ConnectorMain implements Callable<Integer> {
         EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readTimeout,
                 () -> exit.complete(EXIT_GAVE_UP));
         try {
+            if (metricsPort != null) {
+                metrics = startMetrics(metricsPort);
+                printer.info("METRICS", "serving Prometheus metrics at http://" + metrics.address() + MetricsEndpoint.PATH);
+            }
             String targetHost = host;
             int targetPort;
             if (host == null) {
@@ -235,6 +244,9 @@ public final class ConnectorMain implements Callable<Integer> {
                     })
                     .listener(printer)
                     .build();
+            if (metrics != null) {
+                metrics.bind(connector, "example");
+            }
             if (installShutdownHook) {
                 Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "connector-shutdown"));
             }
@@ -266,6 +278,19 @@ public final class ConnectorMain implements Callable<Integer> {
         if (d != null) {
             d.close();
         }
+        MetricsEndpoint m = metrics;
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    private MetricsEndpoint startMetrics(int metricsPort) {
+        try {
+            return MetricsEndpoint.start(metricsPort);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--metrics-port': cannot listen "
+                    + "on 127.0.0.1:" + metricsPort + ": " + e.getMessage() + " (expected: a free port)");
+        }
     }
 
     private DemoServer startDemoServer(int demoPort, DemoServer.Schedule schedule) {
@@ -291,6 +316,10 @@ public final class ConnectorMain implements Callable<Integer> {
         }
         if (port != null) {
             check(() -> Endpoint.of(DEMO_HOST, port));
+        }
+        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--metrics-port': " + metricsPort
+                    + " (expected: 1..65535)");
         }
         if (transport != TransportType.AUTO) {
             Throwable unavailable = Transport.unavailabilityCause(transport);

@@ -54,6 +54,7 @@ final class EventPrinter implements ConnectorListener {
             line.append(" up=").append(Durations.approx(Duration.ofNanos(System.nanoTime() - since)));
             connectedAtNanos = -1;
         }
+        appendKernelView(line, why);
         print(line.toString());
     }
 
@@ -98,6 +99,54 @@ final class EventPrinter implements ConnectorListener {
     private synchronized void print(String line) {
         out.println(line);
         out.flush();
+    }
+
+    /**
+     * How long nothing had been read, and what TCP_INFO said at the end, where known: {@code since_last_read=3.5s
+     * rtt=45us rttvar=20us retransmits=4 total_retrans=5 lost=2 probes=0 last_recv=3.5s last_sent=92ms}.
+     */
+    static void appendKernelView(StringBuilder s, Disconnection why) {
+        if (why.sinceLastRead() != null) {
+            s.append(" since_last_read=").append(approx(why.sinceLastRead()));
+        }
+        Disconnection.TcpStats tcp = why.tcpInfo();
+        if (tcp == null || !tcp.known()) {
+            return;
+        }
+        appendIfKnown(s, "rtt", tcp.rtt());
+        appendIfKnown(s, "rttvar", tcp.rttVariance());
+        appendIfKnown(s, "retransmits", tcp.retransmits());
+        appendIfKnown(s, "total_retrans", tcp.totalRetransmissions());
+        appendIfKnown(s, "lost", tcp.lost());
+        appendIfKnown(s, "probes", tcp.probes());
+        appendIfKnown(s, "last_recv", tcp.sinceLastReceived());
+        appendIfKnown(s, "last_sent", tcp.sinceLastSent());
+    }
+
+    private static void appendIfKnown(StringBuilder s, String key, Duration value) {
+        if (value != null) {
+            s.append(' ').append(key).append('=').append(approx(value));
+        }
+    }
+
+    private static void appendIfKnown(StringBuilder s, String key, long value) {
+        if (value >= 0) {
+            s.append(' ').append(key).append('=').append(value);
+        }
+    }
+
+    /** {@code 45us} below a millisecond, as loopback round trips are, {@code 850ms}, then {@code 3.5s}. */
+    private static String approx(Duration d) {
+        long micros = d.toNanos() / 1000;
+        if (micros < 1000) {
+            return micros + "us";
+        }
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long tenths = (millis + 50) / 100;
+        return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
     }
 
     /**

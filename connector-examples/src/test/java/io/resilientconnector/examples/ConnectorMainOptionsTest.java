@@ -38,6 +38,9 @@ class ConnectorMainOptionsTest {
             "--prot 9999 => '--prot' => (expected: one of the options --help lists",
             "--host 127.0.0.1 => '--port' => (expected: --port 1..65535 with --host)",
             "--port => '--port' => (PORT)",
+            "--metrics-port 0 => '--metrics-port' => (expected: 1..65535)",
+            "--metrics-port 65536 => '--metrics-port' => (expected: 1..65535)",
+            "--metrics-port abc => '--metrics-port' => 'abc' is not an int",
             // Rules that live in the core builders, restated in terms of the flag.
             "--keepalive-idle 500ms => '--keepalive-idle' => (expected: whole seconds in 1..32767)",
             "--keepalive-idle 40000 => '--keepalive-idle' => (expected: whole seconds in 1..32767)",
@@ -113,6 +116,18 @@ class ConnectorMainOptionsTest {
             assertThat(run.errLines()).singleElement().asString()
                     .contains("'--port'").contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .contains("(expected: a free port for the demo server, or no --port to pick one)");
+        }
+    }
+
+    @Test
+    void rejectsAMetricsPortThatIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InProcessMain run = InProcessMain.run("--metrics-port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(run.exitCode()).isCompletedWithValue(2);
+            assertThat(run.errLines()).singleElement().asString()
+                    .contains("'--metrics-port'").contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("(expected: a free port)");
         }
     }
 

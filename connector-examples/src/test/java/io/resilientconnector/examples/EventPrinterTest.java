@@ -65,6 +65,26 @@ class EventPrinterTest {
     }
 
     @Test
+    void printsWhatTcpInfoKnewAtTheEnd() {
+        printer.disconnected(Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
+                .withSinceLastRead(Duration.ofMillis(3480))
+                .withTcpInfo(Disconnection.TcpStats.builder().rtt(Duration.ofNanos(45_000))
+                        .rttVariance(Duration.ofNanos(20_000)).retransmits(4).totalRetransmissions(5).lost(2).probes(0)
+                        .sinceLastReceived(Duration.ofMillis(3500)).sinceLastSent(Duration.ofMillis(92))
+                        .age(Duration.ZERO).build()));
+        printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
+                .withTcpInfo(Disconnection.TcpStats.builder().retransmits(3).probes(0).age(Duration.ZERO).build()));
+        printer.disconnected(Disconnection.of(DisconnectCause.RESET)
+                .withTcpInfo(Disconnection.TcpStats.unknown("kqueue has no TCP_INFO")));
+
+        assertThat(text.toString().lines()).containsExactly(
+                "DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT since_last_read=3.5s rtt=45us rttvar=20us retransmits=4 "
+                        + "total_retrans=5 lost=2 probes=0 last_recv=3.5s last_sent=92ms",
+                "DISCONNECTED cause=STALLED errno=n/a retransmits=3 probes=0",
+                "DISCONNECTED cause=RESET errno=n/a");
+    }
+
+    @Test
     void printsReconnectDelaysForPeople() {
         printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890), Disconnection.of(DisconnectCause.RESET));
         printer.reconnectScheduled(4, Duration.ofMillis(850), Disconnection.of(DisconnectCause.RESET));

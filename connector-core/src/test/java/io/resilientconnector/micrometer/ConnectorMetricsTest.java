@@ -1,0 +1,171 @@
+package io.resilientconnector.micrometer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.ResilientConnector;
+import io.resilientconnector.backoff.Backoff;
+import io.resilientconnector.backoff.Jitter;
+import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.testing.CountingSink;
+import io.resilientconnector.testing.EventRecorder;
+import io.resilientconnector.testing.Fast;
+import io.resilientconnector.testing.LineServer;
+import io.resilientconnector.testing.Transports;
+import io.resilientconnector.transport.TransportType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+import static io.resilientconnector.testing.Fast.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The meters through real connects, a peer's close, a reset, refused attempts and rejected sends, on loopback. */
+class ConnectorMetricsTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportType.class, names = {"EPOLL", "NIO"})
+    void countsConnectsDisconnectsOutagesAndRejectedSends(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        EventRecorder events = new EventRecorder();
+        CountingSink sink = new CountingSink();
+        try (LineServer server = LineServer.start()) {
+            String endpoint = "127.0.0.1:" + server.port();
+            ConnectorOptions options = ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).transport(type)
+                    .maxPendingMessages(2)
+                    // Slow enough for the test to fill the buffer while the connector waits.
+                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(300))
+                            .max(Duration.ofMillis(300)).jitter(Jitter.NONE).build()).build())
+                    .build();
+            ResilientConnector connector = ResilientConnector.builder(options).handler(sink)
+                    .random(new Random(1)).build();
+            ConnectorMetrics.bind(connector, registry, "orders");
+            // Listeners hear events in order: once the recorder has heard one, the meters have counted it.
+            connector.addListener(events);
+            assertThat(gauge("state", "state", "new")).isEqualTo(1);
+            connector.start();
+
+            events.await("CONNECTED", WAIT);
+            assertThat(gauge("state", "state", "connected")).isEqualTo(1);
+            assertThat(gauge("state", "state", "new")).isZero();
+            assertThat(counter("connect.attempts", "outcome", "success", "cause", "NONE")).isEqualTo(1);
+            server.awaitOpenConnections(1);
+            server.broadcast("hello\n");
+            await().atMost(WAIT).until(() -> sink.bytes() > 0);
+            server.closeConnections();
+            events.await("DISCONNECTED PEER_CLOSED", WAIT);
+            assertThat(counter("disconnects", "cause", "PEER_CLOSED")).isEqualTo(1);
+            assertThat(timer("connection.duration").count()).isEqualTo(1);
+            assertThat(timer("detection.latency", "cause", "PEER_CLOSED").count()).isEqualTo(1);
+            assertThat(summary("unacknowledged.bytes").count()).as("epoll and NIO on Linux know them").isEqualTo(1);
+            assertThat(summary("unacknowledged.bytes").totalAmount()).isZero();
+
+            // Waiting to reconnect: two messages wait, the third is rejected.
+            List<CompletableFuture<Void>> sends = List.of(send(connector), send(connector), send(connector));
+            assertThat(sends.get(2)).isCompletedExceptionally();
+            assertThat(counter("sends.rejected", "reason", "BUFFER_FULL")).isEqualTo(1);
+            assertThat(gauge("pending.messages")).isEqualTo(2);
+            assertThat(gauge("pending.bytes")).isEqualTo(2);
+
+            events.await("CONNECTED", WAIT);
+            assertThat(timer("outage.duration").count()).isEqualTo(1);
+            assertThat(timer("outage.duration").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .as("at least the backoff delay").isGreaterThanOrEqualTo(250);
+            await().atMost(WAIT).until(() -> gauge("pending.messages") == 0);
+
+            server.awaitOpenConnections(1);
+            server.stopListening();
+            server.resetConnections();
+            events.await("DISCONNECTED RESET", WAIT);
+            events.await("DISCONNECTED CONNECT_REFUSED", WAIT);
+            assertThat(counter("disconnects", "cause", "RESET")).isEqualTo(1);
+            assertThat(counter("connect.attempts", "outcome", "failure", "cause", "CONNECT_REFUSED")).isPositive();
+            assertThat(counter("disconnects", "cause", "CONNECT_REFUSED")).as("a failed attempt is no disconnect")
+                    .isEqualTo(-1);
+
+            // The meter is removed as the connector closes; a removed counter still counts.
+            Counter closed = registry.find(ConnectorMetrics.SENDS_REJECTED).tags("reason", "CLOSED").counter();
+            send(connector);
+            assertThat(gauge("pending.messages")).isEqualTo(1);
+            connector.close();
+            assertThat(closed.count()).as("the waiting message failed as CLOSED").isEqualTo(1);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(registry.getMeters()).isEmpty());
+        }
+    }
+
+    @Test
+    void theMetersCarryTheConfiguredEndpointAndNameAndNeverThePeerAddress() throws Exception {
+        try (ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                .endpoint("localhost", 7).reconnect(Fast.RECONNECT).build()).handler(new CountingSink()).build()) {
+            ConnectorMetrics metrics = ConnectorMetrics.bind(connector, registry, "orders");
+            assertThat(registry.getMeters()).isNotEmpty().allSatisfy(m -> assertThat(m.getId().getTags())
+                    .extracting(t -> t.getKey() + "=" + t.getValue())
+                    .contains("connector=orders", "endpoint=localhost:7")
+                    .noneMatch(t -> t.contains("127.0.0.1")));
+            metrics.heartbeat(null, Duration.ofMillis(5));
+            assertThat(timer("heartbeat.rtt").count()).isEqualTo(1);
+            metrics.close();
+            assertThat(registry.getMeters()).as("closing the binder removes its meters").isEmpty();
+            metrics.heartbeat(null, Duration.ofMillis(5));
+            assertThat(registry.getMeters()).as("and records nothing after").isEmpty();
+        }
+    }
+
+    @Test
+    void rejectsAnEmptyName() {
+        try (ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                .endpoint("localhost", 7).build()).handler(new CountingSink()).build()) {
+            assertThatThrownBy(() -> ConnectorMetrics.bind(connector, registry, ""))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name: \"\"");
+            assertThatThrownBy(() -> ConnectorMetrics.bind(connector, null, "x"))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("registry");
+        }
+    }
+
+    private static CompletableFuture<Void> send(ResilientConnector connector) {
+        return connector.send(Unpooled.wrappedBuffer(new byte[]{'x'}));
+    }
+
+    private Meter.Id id(String name, String... tags) {
+        Meter m = registry.find(ConnectorMetrics.PREFIX + "." + name).tags(tags).meter();
+        return m == null ? null : m.getId();
+    }
+
+    private double gauge(String name, String... tags) {
+        Gauge g = registry.find(ConnectorMetrics.PREFIX + "." + name).tags(tags).gauge();
+        assertThat(g).as("gauge %s %s", name, List.of(tags)).isNotNull();
+        return g.value();
+    }
+
+    /** The count, or -1 if there is no such counter. */
+    private double counter(String name, String... tags) {
+        Counter c = registry.find(ConnectorMetrics.PREFIX + "." + name).tags(tags).counter();
+        return c == null ? -1 : c.count();
+    }
+
+    private Timer timer(String name, String... tags) {
+        Timer t = registry.find(ConnectorMetrics.PREFIX + "." + name).tags(tags).timer();
+        assertThat(t).as("timer %s %s", name, List.of(tags)).isNotNull();
+        return t;
+    }
+
+    private DistributionSummary summary(String name) {
+        DistributionSummary s = registry.find(ConnectorMetrics.PREFIX + "." + name).summary();
+        assertThat(s).as("summary %s", name).isNotNull();
+        return s;
+    }
+}
