@@ -284,7 +284,7 @@ public final class ResilientConnector implements AutoCloseable {
      * with {@link SendRejectedException.Reason#CLOSED}, and releases its share of the resources. It never
      * reconnects afterwards. Idempotent.
      *
-     * @return a future that completes when the connection is closed
+     * @return a future that completes when the connection, and every attempt to open one, is closed
      */
     public CompletableFuture<Void> closeAsync() {
         ConnectorState was = lifecycle.close();
@@ -292,8 +292,11 @@ public final class ResilientConnector implements AutoCloseable {
             return closeFuture;
         }
         ReconnectLoop reconnect = loop;
+        CompletableFuture<Void> attemptsClosed = new CompletableFuture<>();
         if (reconnect != null) {
-            reconnect.stop();
+            reconnect.stop().addListener(f -> attemptsClosed.complete(null));
+        } else {
+            attemptsClosed.complete(null);
         }
         ConnectorEvents connectorEvents = events;
         EventLoop home = eventLoop;
@@ -312,7 +315,8 @@ public final class ResilientConnector implements AutoCloseable {
         } else {
             channelClosed.complete(null);
         }
-        channelClosed.whenComplete((ignored, error) -> {
+        // Complete once nothing the connector opened is open: the connection, and the attempts in flight.
+        channelClosed.thenCombine(attemptsClosed, (a, b) -> null).whenComplete((ignored, error) -> {
             if (ownResolver != null) {
                 ownResolver.close();
             }

@@ -59,11 +59,9 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
     }
 
     @Override
-    public void abort(Future<?> attempt) {
+    public Future<?> abort(Future<?> attempt) {
         Pass pass = current;
-        if (pass != null && pass.done == attempt) {
-            pass.abort();
-        }
+        return pass != null && pass.done == attempt ? pass.abort() : loop.newSucceededFuture(null);
     }
 
     /** An attempt listener that tells the connector's events, for a failback's passes. */
@@ -154,16 +152,16 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
             }
         }
 
-        void abort() {
+        /** Returns a future that completes once every channel of the pass is closed. */
+        Future<?> abort() {
             aborted = true;
             ConnectPass p = pass;
-            if (p != null) {
-                p.cancel();
-            }
+            Future<?> settled = p != null ? p.cancel() : loop.newSucceededFuture(null);
             if (done.isSuccess()) {
                 // Installed but perhaps not ready yet (a TLS handshake under way): nobody wants it now.
-                done.getNow().close();
+                return done.getNow().close();
             }
+            return settled;
         }
     }
 

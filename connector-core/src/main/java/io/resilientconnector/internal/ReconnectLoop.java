@@ -57,8 +57,12 @@ public final class ReconnectLoop {
         /** Why {@code failed}, a future {@link #start} returned, failed: named after its connection. */
         Disconnection failure(Future<?> failed);
 
-        /** Aborts {@code attempt}, a future {@link #start} returned, if it has not handed over a ready connection. */
-        void abort(Future<?> attempt);
+        /**
+         * Aborts {@code attempt}, a future {@link #start} returned, if it has not handed over a ready connection.
+         *
+         * @return a future that completes once every channel the attempt opened is closed
+         */
+        Future<?> abort(Future<?> attempt);
     }
 
     /**
@@ -108,17 +112,17 @@ public final class ReconnectLoop {
 
     /**
      * Stops: cancels a scheduled attempt and aborts one under way. Connections already established stay open.
+     *
+     * @return a future that completes once the channels of the attempt under way are closed
      */
-    public void stop() {
+    public Future<?> stop() {
         stopped = true;
         ScheduledFuture<?> s = scheduled;
         if (s != null) {
             s.cancel(false);
         }
         Future<?> a = inFlight;
-        if (a != null) {
-            attempt.abort(a);
-        }
+        return a != null ? attempt.abort(a) : scheduler.newSucceededFuture(null);
     }
 
     /**
@@ -189,8 +193,15 @@ public final class ReconnectLoop {
             waitNanos = limiter.reserve(now + waitNanos) - now;
         }
         Duration wait = Duration.ofNanos(waitNanos);
-        notify(() -> listener.reconnectScheduled(number, wait, why));
-        schedule(waitNanos);
+        if (scheduler.inEventLoop()) {
+            // Scheduled before the event, so that a listener's reconnectNow() finds the wait to cut short; on the
+            // scheduler's own thread the attempt cannot start before the event is told.
+            schedule(waitNanos);
+            notify(() -> listener.reconnectScheduled(number, wait, why));
+        } else {
+            notify(() -> listener.reconnectScheduled(number, wait, why));
+            schedule(waitNanos);
+        }
     }
 
     private void schedule(long delayNanos) {
@@ -261,10 +272,12 @@ public final class ReconnectLoop {
         }
 
         @Override
-        public void abort(Future<?> attempt) {
+        public Future<?> abort(Future<?> attempt) {
+            Channel channel = ((ChannelFuture) attempt).channel();
             if (!attempt.isDone()) {
-                ((ChannelFuture) attempt).channel().close();
+                return channel.close();
             }
+            return channel.newSucceededFuture();
         }
     }
 
