@@ -53,6 +53,21 @@ class ConnectorMainOptionsTest {
             "--backoff-max 0 => '--backoff-max' => (expected: > 0 and <= 24h)",
             "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
             "--read-timeout 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-timeout is 0 => (expected: --read-timeout > 0",
+            // Endpoints and how a pass goes through them.
+            "--endpoint gateway.test => '--endpoint' => (expected: HOST:PORT, such as gateway.example:7000 or [::1]:7000)",
+            "--endpoint gateway.test: => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint :7000 => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint ::1:7000 => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint gateway.test:abc => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint gateway.test:70000 => '--endpoint' => port 70000 (expected: 1..65535)",
+            "--endpoint gateway.test:0 => '--endpoint' => port 0 (expected: 1..65535)",
+            "--endpoint a.test:1 --endpoint a.test:1 => '--endpoint' => (expected: distinct endpoints; a.test:1 is given twice)",
+            "--port 7000 --endpoint a.test:1 => '--port' => (expected: --host with --port, or HOST:PORT in each --endpoint)",
+            "--order sideways => '--order' => (expected: ordered|shuffle|round_robin)",
+            "--attempt-delay 5ms => '--attempt-delay' => (expected: 0, or 10ms..2s)",
+            "--attempt-delay 3s => '--attempt-delay' => (expected: 0, or 10ms..2s)",
+            "--failback-after 500ms => '--failback-after' => (expected: 0 to disable, or 1s..",
+            "--order shuffle --failback-after 5s => --failback-after: 5s needs --order ORDERED, but it is SHUFFLE => (expected: --order ORDERED, or --failback-after 0)",
     })
     void rejectsInvalidInputWithOneLineNamingTheFlag(String args, String flag, String expected) {
         InProcessMain run = InProcessMain.run(args.trim().split("\\s+"));
@@ -112,6 +127,8 @@ class ConnectorMainOptionsTest {
 
         assertThat(run.exitCode()).isCompletedWithValue(0);
         assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("--endpoint", "--order", "--attempt-delay", "--failback-after");
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: ordered", "Default: 250ms");
         assertThat(run.out()).contains("--host", "--port", "--transport", "--keepalive-idle", "--keepalive-interval",
                 "--keepalive-count", "--user-timeout", "--read-timeout", "--read-idle-close-after", "--connect-timeout",
                 "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--tls", "--tls-trust",
@@ -160,6 +177,17 @@ class ConnectorMainOptionsTest {
         assertThat(ConnectorMain.flagNames("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
                 .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
         assertThat(ConnectorMain.flagNames("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
+    }
+
+    @Test
+    void namesTheFlagsOfTheEndpointOptions() {
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().attemptDelay(java.time.Duration.ofMillis(5))).option())).isEqualTo("--attempt-delay");
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().failbackAfter(java.time.Duration.ofMillis(5))).option())).isEqualTo("--failback-after");
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().endpoints(java.util.List.of())).option())).isEqualTo("--endpoint");
+        assertThat(ConnectorMain.flag("endpointOrder")).isEqualTo("--order");
     }
 
     @Test
