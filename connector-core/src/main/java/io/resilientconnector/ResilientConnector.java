@@ -302,7 +302,11 @@ public final class ResilientConnector implements AutoCloseable {
         EventLoop home = eventLoop;
         if (connectorEvents != null && home != null) {
             // Probes, a failback's candidate and a connection it retired are the events' to close, on their loop.
-            home.execute(connectorEvents::closing);
+            try {
+                home.execute(connectorEvents::closing);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                logger.debug("connector to {}: the event loop is shutting down, and its channels with it", describeEndpoints());
+            }
         }
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.CLOSED,
                 "connector closed before the message was written"));
