@@ -3,6 +3,7 @@ package io.resilientconnector;
 import io.netty.channel.Channel;
 import io.resilientconnector.cause.Disconnection;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,19 @@ import java.time.Duration;
  * {@link Disconnection#remoteAddress()} say which connection or attempt it was. Every method has an empty
  * default, so implement only what you need. Callbacks run on an event loop thread: they must not block. A
  * callback that throws is logged and ignored.
+ *
+ * <p>A connector's attempt is a pass across every address of every endpoint. A pass that fails is reported
+ * once, as {@link #disconnected}, and followed by one {@link #reconnectScheduled}; the addresses it tried are
+ * reported one by one, as {@link #attemptStarted} and {@link #attemptFailed}. A failover from a dead primary to
+ * its backup, for example:
+ * <pre>
+ * disconnected(PEER_CLOSED, the primary's connection)
+ * reconnectScheduled(1, 1s, ...)
+ * attemptStarted(primary, 10.0.0.1:7000)
+ * attemptFailed(primary, 10.0.0.1:7000, CONNECT_REFUSED)
+ * attemptStarted(backup, 10.0.0.2:7000)
+ * connected(the backup's connection)
+ * </pre>
  */
 public interface ConnectorListener {
 
@@ -49,5 +63,22 @@ public interface ConnectorListener {
      * ({@code GAVE_UP}), once per message.
      */
     default void sendRejected(SendRejectedException rejected) {
+    }
+
+    /**
+     * An attempt to connect to {@code address}, one of the addresses {@code endpoint}'s name resolved to, starts.
+     * With fast fallback, several attempts of one pass may be under way at once. The attempt's connection is
+     * named by {@code address} here, and by its id as well in {@link #attemptFailed} or {@link #connected}.
+     */
+    default void attemptStarted(Endpoint endpoint, InetSocketAddress address) {
+    }
+
+    /**
+     * The attempt to {@code address} failed, and the pass goes on with the next address; {@code why} names the
+     * attempt's connection. A name that does not resolve is reported here too, with its unresolved address and
+     * {@link io.resilientconnector.cause.DisconnectCause#UNRESOLVED}. An attempt that loses the race to another
+     * is closed without a word.
+     */
+    default void attemptFailed(Endpoint endpoint, InetSocketAddress address, Disconnection why) {
     }
 }

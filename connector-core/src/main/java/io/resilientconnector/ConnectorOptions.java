@@ -347,15 +347,14 @@ public final class ConnectorOptions {
         public Builder endpoints(List<Endpoint> endpoints) {
             Checks.notNull(endpoints, "endpoints");
             if (endpoints.isEmpty()) {
-                throw new IllegalArgumentException("endpoints: [] (expected: at least one endpoint)");
+                throw Checks.invalid("endpoints", "[]", "at least one endpoint");
             }
             List<Endpoint> copy = new ArrayList<>(endpoints.size());
             Set<Endpoint> seen = new HashSet<>();
             for (int i = 0; i < endpoints.size(); i++) {
                 Endpoint e = Checks.notNull(endpoints.get(i), "endpoints[" + i + "]");
                 if (!seen.add(e)) {
-                    throw new IllegalArgumentException("endpoints: " + endpoints + " (expected: distinct endpoints; "
-                            + e + " is given twice)");
+                    throw Checks.invalid("endpoints", String.valueOf(endpoints), "distinct endpoints; " + e + " is given twice");
                 }
                 copy.add(e);
             }
@@ -379,8 +378,8 @@ public final class ConnectorOptions {
             Checks.notNull(attemptDelay, "attemptDelay");
             if (!attemptDelay.isZero() && (attemptDelay.compareTo(MIN_ATTEMPT_DELAY) < 0
                     || attemptDelay.compareTo(MAX_ATTEMPT_DELAY) > 0)) {
-                throw new IllegalArgumentException("attemptDelay: " + Durations.format(attemptDelay) + " (expected: 0, or "
-                        + Durations.format(MIN_ATTEMPT_DELAY) + ".." + Durations.format(MAX_ATTEMPT_DELAY) + ")");
+                throw Checks.invalid("attemptDelay", Durations.format(attemptDelay), "0, or "
+                        + Durations.format(MIN_ATTEMPT_DELAY) + ".." + Durations.format(MAX_ATTEMPT_DELAY));
             }
             this.attemptDelay = attemptDelay;
             return this;
@@ -396,9 +395,8 @@ public final class ConnectorOptions {
             Checks.notNull(failbackAfter, "failbackAfter");
             if (!failbackAfter.isZero() && (failbackAfter.compareTo(MIN_FAILBACK_AFTER) < 0
                     || failbackAfter.compareTo(MAX_FAILBACK_AFTER) > 0)) {
-                throw new IllegalArgumentException("failbackAfter: " + Durations.format(failbackAfter)
-                        + " (expected: 0 to disable, or " + Durations.format(MIN_FAILBACK_AFTER) + ".."
-                        + Durations.format(MAX_FAILBACK_AFTER) + ")");
+                throw Checks.invalid("failbackAfter", Durations.format(failbackAfter), "0 to disable, or "
+                        + Durations.format(MIN_FAILBACK_AFTER) + ".." + Durations.format(MAX_FAILBACK_AFTER));
             }
             this.failbackAfter = failbackAfter;
             return this;

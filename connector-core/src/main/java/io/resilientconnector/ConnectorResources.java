@@ -225,7 +225,10 @@ public final class ConnectorResources implements AutoCloseable {
 
         /**
          * At most this many connection attempts a second, over every connector of these resources, first
-         * connects and reconnects alike; an attempt over the limit waits for its turn. Off by default.
+         * connects and reconnects alike; an attempt over the limit waits for its turn. An attempt is a pass: one
+         * try of every address of every endpoint, however many addresses that is, because the limit is there to
+         * spread a fleet's reconnects over time, and a pass is what each connector's backoff schedules. Off by
+         * default.
          */
         public Builder connectRateLimit(double attemptsPerSecond) {
             if (!(attemptsPerSecond > 0) || attemptsPerSecond > MAX_CONNECT_RATE) {

@@ -9,16 +9,25 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.resolver.AddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorEvents;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.JfrEvents;
+import io.resilientconnector.internal.Dialer;
+import io.resilientconnector.internal.EndpointSequence;
+import io.resilientconnector.internal.Failback;
+import io.resilientconnector.internal.LeaveUnresolved;
 import io.resilientconnector.internal.Lifecycle;
+import io.resilientconnector.internal.PassAttempt;
 import io.resilientconnector.internal.PendingSends;
 import io.resilientconnector.internal.ReadIdlePolicy;
 import io.resilientconnector.internal.ReceivedBytesPreview;
 import io.resilientconnector.internal.ReconnectLoop;
+import io.resilientconnector.internal.Route;
+import io.resilientconnector.internal.RouteDatabase;
+import io.resilientconnector.internal.RouteOpener;
 import io.resilientconnector.handler.ReceivedBytesLogger;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
@@ -27,6 +36,7 @@ import io.resilientconnector.transport.TransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +97,7 @@ public final class ResilientConnector implements AutoCloseable {
     // Set by start(), under the lifecycle's first step; read after it.
     private volatile ConnectorResources resources;
     private volatile ReconnectLoop loop;
+    private volatile ConnectorEvents events;
     private volatile EventLoop eventLoop;
     private OffLoopResolverGroup ownResolver;
 
@@ -141,7 +152,7 @@ public final class ResilientConnector implements AutoCloseable {
         SocketTuning tuning = res.tuning(options.keepAlive());
         EventLoop home = res.eventLoopGroup().next();
         eventLoop = home;
-        ConnectorEvents events = new ConnectorEvents(options.endpoint(), lifecycle, pending, listeners, tuning,
+        ConnectorEvents events = new ConnectorEvents(describeEndpoints(), lifecycle, pending, listeners, tuning,
                 options.writeStallTimeout(), heartbeatNote());
         ConnectionSettings settings = new ConnectionSettings(options.readTimeout(),
                 new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
@@ -156,18 +167,32 @@ public final class ResilientConnector implements AutoCloseable {
             ownResolver = new OffLoopResolverGroup(hostResolver);
         }
         ProxyOptions proxy = options.proxy();
-        ChannelInitializer<Channel> pipeline = new ConnectionPipeline(events, settings, userHandler,
-                options.tls(), options.tlsHostnameVerification(), options.endpoint(),
-                proxy == null ? null : proxy::newHandler, options.connectTimeout(),
-                ownResolver != null ? ownResolver : res.resolverGroup());
-        ReconnectLoop reconnect = new ReconnectLoop(() -> attempt(home, tuning, pipeline), home,
-                options.reconnect(), random, events, res.limiter(), options.endpoint().unresolved());
+        AddressResolverGroup<InetSocketAddress> resolvers = ownResolver != null ? ownResolver : res.resolverGroup();
+        ConnectionPipeline pipeline = new ConnectionPipeline(events, settings, userHandler,
+                options.tls(), options.tlsHostnameVerification(),
+                proxy == null ? null : proxy::newHandler, options.connectTimeout(), resolvers);
+        RouteOpener opener = route -> open(home, tuning, pipeline, route);
+        // Through a proxy, the proxy resolves the endpoints' names; the proxy's own name is resolved in the pipeline.
+        AddressResolverGroup<InetSocketAddress> passResolvers = proxy == null ? resolvers : LeaveUnresolved.INSTANCE;
+        List<InetSocketAddress> endpoints = new ArrayList<>();
+        for (Endpoint e : options.endpoints()) {
+            endpoints.add(e.unresolved());
+        }
+        Dialer dialer = new Dialer(sequence(endpoints), passResolvers, new RouteDatabase(), options.attemptDelay(), opener);
+        PassAttempt attempt = new PassAttempt(dialer, home, pipeline, events);
+        ReconnectLoop reconnect = new ReconnectLoop(flight == null ? attempt : flight.timing(attempt), home, options.reconnect(), random, events, res.limiter());
+        events.endpoints(options.endpoints());
+        if (!options.failbackAfter().isZero() && endpoints.size() > 1) {
+            events.failback(new Failback(home, endpoints, passResolvers, dialer.routeDatabase(), options.attemptDelay(),
+                    opener, options.failbackAfter(), attempt, attempt.events()));
+        }
         events.loop(reconnect);
+        this.events = events;
         loop = reconnect;
-        logger.info("connector to {} starting: transport={} ({})", options.endpoint(),
+        logger.info("connector to {} starting: transport={} ({})", describeEndpoints(),
                 res.resolvedTransport(), res.resolvedTransport().reason());
         for (String warning : tuning.warnings()) {
-            logger.warn("connector to {}: {}", options.endpoint(), warning);
+            logger.warn("connector to {}: {}", describeEndpoints(), warning);
         }
         if (!lifecycle.state().isTerminal()) {
             reconnect.start();
@@ -187,21 +212,34 @@ public final class ResilientConnector implements AutoCloseable {
                 + " (the whole path)";
     }
 
-    private ChannelFuture attempt(EventLoop home, SocketTuning tuning, ChannelInitializer<Channel> pipeline) {
-        if (flight != null) {
-            flight.attemptStarting();
+    private EndpointSequence<InetSocketAddress> sequence(List<InetSocketAddress> endpoints) {
+        switch (options.endpointOrder()) {
+            case SHUFFLE:
+                return EndpointSequence.shuffled(endpoints, random);
+            case ROUND_ROBIN:
+                return EndpointSequence.roundRobin(endpoints);
+            default:
+                return EndpointSequence.ordered(endpoints);
         }
-        Bootstrap bootstrap = resources.template().clone(home)
-                .handler(pipeline)
-                .remoteAddress(options.endpoint().unresolved())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
-        if (options.proxy() != null) {
-            // Through a proxy, the proxy resolves the endpoint; the proxy's own address is resolved in the pipeline.
-            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
-        } else if (ownResolver != null) {
-            bootstrap.resolver(ownResolver);
-        }
-        return tuning.applyTo(bootstrap).connect();
+    }
+
+    private Object describeEndpoints() {
+        return options.endpoints().size() == 1 ? options.endpoint() : options.endpoints();
+    }
+
+    /**
+     * Opens a bare channel along {@code route}, for a pass: no handler but a proxy's, and auto-read off, so that
+     * nothing is read before the application's handlers are on the winner. The connect timeout is this one
+     * address's. The route's address is resolved already, or, through a proxy, left for the proxy to resolve.
+     */
+    private ChannelFuture open(EventLoop home, SocketTuning tuning, ConnectionPipeline pipeline,
+                                                Route route) {
+        Bootstrap bootstrap = tuning.applyTo(resources.template().clone(home)
+                .handler(pipeline.bare())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis()))
+                .option(ChannelOption.AUTO_READ, false);
+        return pipeline.tunnel(bootstrap.connect(route.address()));
     }
 
     /**
@@ -224,6 +262,28 @@ public final class ResilientConnector implements AutoCloseable {
     /** The current connection, or {@code null} while there is none. */
     public Channel channel() {
         return lifecycle.channel();
+    }
+
+    /**
+     * The endpoint of the current connection, or {@code null} while there is none. With several endpoints it says
+     * which one the connector is on; the connection's {@link Channel#remoteAddress()} says which of its addresses.
+     * Set before {@link ConnectorListener#connected} is called.
+     */
+    public Endpoint currentEndpoint() {
+        ConnectorEvents e = events;
+        return e == null ? null : e.currentEndpoint();
+    }
+
+    /**
+     * Cuts the current backoff wait short: the next pass starts now, still in turn under the resources'
+     * connect-rate limit. Call it when the application learns that the network has changed, for example. Does
+     * nothing while connected or connecting, after giving up, before {@link #start()} and after {@link #close()}.
+     *
+     * @return whether a wait was cut short
+     */
+    public boolean reconnectNow() {
+        ReconnectLoop reconnect = loop;
+        return reconnect != null && reconnect.reconnectNow();
     }
 
     /** The number of messages waiting for a connection or for the socket to drain. */
@@ -269,7 +329,7 @@ public final class ResilientConnector implements AutoCloseable {
      * with {@link SendRejectedException.Reason#CLOSED}, and releases its share of the resources. It never
      * reconnects afterwards. Idempotent.
      *
-     * @return a future that completes when the connection is closed
+     * @return a future that completes when the connection, and every attempt to open one, is closed
      */
     public CompletableFuture<Void> closeAsync() {
         ConnectorState was = lifecycle.close();
@@ -277,8 +337,21 @@ public final class ResilientConnector implements AutoCloseable {
             return closeFuture;
         }
         ReconnectLoop reconnect = loop;
+        CompletableFuture<Void> attemptsClosed = new CompletableFuture<>();
         if (reconnect != null) {
-            reconnect.stop();
+            reconnect.stop().addListener(f -> attemptsClosed.complete(null));
+        } else {
+            attemptsClosed.complete(null);
+        }
+        ConnectorEvents connectorEvents = events;
+        EventLoop home = eventLoop;
+        if (connectorEvents != null && home != null) {
+            // Probes, a failback's candidate and a connection it retired are the events' to close, on their loop.
+            try {
+                home.execute(connectorEvents::closing);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                logger.debug("connector to {}: the event loop is shutting down, and its channels with it", describeEndpoints());
+            }
         }
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.CLOSED,
                 "connector closed before the message was written"));
@@ -291,7 +364,8 @@ public final class ResilientConnector implements AutoCloseable {
         } else {
             channelClosed.complete(null);
         }
-        channelClosed.whenComplete((ignored, error) -> {
+        // Complete once nothing the connector opened is open: the connection, and the attempts in flight.
+        channelClosed.thenCombine(attemptsClosed, (a, b) -> null).whenComplete((ignored, error) -> {
             if (ownResolver != null) {
                 ownResolver.close();
             }

@@ -164,8 +164,9 @@ class ResilientConnectorTest {
         connector.send(line("before")).get(5, TimeUnit.SECONDS);
         assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo("before");
 
-        server.stopListening();
+        // The accept first: a connection still in the accept queue when the listener closes is never accepted.
         server.awaitOpenConnections(1);
+        server.stopListening();
         server.closeConnections();
         events.await("DISCONNECTED", WAIT);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
@@ -190,8 +191,9 @@ class ResilientConnectorTest {
         LineServer server = server();
         ResilientConnector connector = start(options(type, server.port()).build());
         events.await("CONNECTED", WAIT);
-        server.stopListening();
+        // The accept first: a connection still in the accept queue when the listener closes is never accepted.
         server.awaitOpenConnections(1);
+        server.stopListening();
         server.closeConnections();
         events.await("DISCONNECTED", WAIT);
         // 1000 lines of 1 KiB: about 15 times the channel's 64 KiB write high-water mark, so the flush on

@@ -58,6 +58,15 @@ class BenchmarksSmokeTest {
         assertThat(out).contains("| transport | measured |").contains("connector").contains("plain Netty");
     }
 
+    @Test
+    @Timeout(120)
+    void deadFirstAddressIsMeasuredForEveryBehaviour() throws Exception {
+        String out = run(() -> DeadFirstAddressBenchmark.run(new String[] {
+                "--runs", "2", "--connect-timeout-ms", "500", "--give-up-ms", "1500"}));
+        assertThat(out).contains("| first address | behaviour |").contains("| refused | default")
+                .contains("one address at a time").contains("the first address only");
+    }
+
     private interface Main {
         void run() throws Exception;
     }

@@ -66,7 +66,7 @@ public final class ReconnectHandler extends ChannelInboundHandlerAdapter {
      * @return the first attempt; a failure is followed by a scheduled retry, not by an exception here
      */
     public ChannelFuture connect() {
-        return loop.start();
+        return (ChannelFuture) loop.start();
     }
 
     /**

@@ -26,6 +26,14 @@ public interface AttemptListener {
     default void failed(Route route, Throwable cause) {
     }
 
+    /**
+     * The attempt along {@code route}, on {@code channel}, failed; {@code channel} is {@code null} when the attempt
+     * failed before it had one. Defaults to {@link #failed(Route, Throwable)}.
+     */
+    default void failed(Route route, Channel channel, Throwable cause) {
+        failed(route, cause);
+    }
+
     /** The attempt along {@code route} connected first; every other attempt is being closed. */
     default void won(Route route, Channel channel) {
     }

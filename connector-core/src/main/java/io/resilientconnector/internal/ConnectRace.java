@@ -136,7 +136,7 @@ final class ConnectRace {
         try {
             attempt = opener.open(route);
         } catch (Throwable t) {
-            recordFailure(route, t);
+            recordFailure(route, null, t);
             startNext();
             return;
         }
@@ -178,7 +178,7 @@ final class ConnectRace {
             return;
         }
         channel.close();
-        recordFailure(route, attempt.cause());
+        recordFailure(route, channel, attempt.cause());
         startNext();
     }
 
@@ -192,9 +192,9 @@ final class ConnectRace {
         settle();
     }
 
-    private void recordFailure(Route route, Throwable cause) {
+    private void recordFailure(Route route, Channel channel, Throwable cause) {
         failures.add(new AttemptFailure(route, cause));
-        notify(() -> listener.failed(route, cause));
+        notify(() -> listener.failed(route, channel, cause));
     }
 
     private void failIfNothingLeft() {

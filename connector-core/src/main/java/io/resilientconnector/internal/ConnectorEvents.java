@@ -1,15 +1,23 @@
 package io.resilientconnector.internal;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
+import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.transport.SocketTuning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -18,6 +26,11 @@ import java.util.function.Consumer;
  * idle, writable, ended) and the reconnect loop (connected, disconnected, scheduled, gave up), moves the
  * {@link Lifecycle}, hands the connection to the {@link PendingSends}, logs, and tells the application's
  * listeners, in that order. Runs on the connector's event loop.
+ *
+ * <p>It also knows each connection it is told about ({@link #installing}): the endpoint it reached, and its
+ * part. The current connection's end starts a reconnect. A failback's candidate replaces the current connection
+ * once ready; the connection it replaces is then retired: its sends are flushed, it is closed, and its end is
+ * reported without a reconnect.
  */
 public final class ConnectorEvents implements ConnectionOwner, ConnectorListener {
 
@@ -32,6 +45,24 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
     private final String heartbeatNote;
     private RateLimiter reconnectWarnings;
     private ReconnectLoop loop;
+    private final Map<InetSocketAddress, Endpoint> endpoints = new LinkedHashMap<>();
+    private Failback failback;
+    private volatile Endpoint currentEndpoint;
+    // Confined to the event loop: every connection between its setup and its end.
+    private final Map<Channel, Connection> connections = new HashMap<>();
+
+    /** A connection's part in the connector. */
+    private enum Part { CURRENT, CANDIDATE, RETIRED }
+
+    private static final class Connection {
+        final Endpoint endpoint;
+        Part part;
+
+        Connection(Endpoint endpoint, Part part) {
+            this.endpoint = endpoint;
+            this.part = part;
+        }
+    }
 
     /**
      * @param endpoint      what the log lines name as the connector's target
@@ -53,18 +84,124 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
         this.loop = loop;
     }
 
+    /** The connector's endpoints, in the order given; set once, before the loop starts. */
+    public void endpoints(List<Endpoint> list) {
+        for (Endpoint e : list) {
+            endpoints.put(e.unresolved(), e);
+        }
+    }
+
+    /** Moves the connection back to a higher endpoint, or {@code null}; set once, before the loop starts. */
+    public void failback(Failback failback) {
+        this.failback = failback;
+    }
+
+    /** The endpoint of the current connection, or {@code null} while there is none. */
+    public Endpoint currentEndpoint() {
+        return currentEndpoint;
+    }
+
+    /**
+     * A race's winner, along {@code endpoint}, is about to get the application's pipeline: as the next current
+     * connection, or as a failback's candidate. Returns false if the connector has ended.
+     */
+    public boolean installing(Channel channel, InetSocketAddress endpoint, boolean candidate) {
+        if (lifecycle.state().isTerminal()) {
+            return false;
+        }
+        connections.put(channel, new Connection(endpoint(endpoint), candidate ? Part.CANDIDATE : Part.CURRENT));
+        return true;
+    }
+
+    /** The pipeline could not be set up on {@code channel}, which is closed; its failure is reported by the caller. */
+    public void notInstalled(Channel channel) {
+        connections.remove(channel);
+    }
+
+    /** The connector is closing: no more failback, and the connections it holds besides the current one close. */
+    public void closing() {
+        if (failback != null) {
+            failback.stop();
+        }
+        for (Map.Entry<Channel, Connection> e : Map.copyOf(connections).entrySet()) {
+            if (e.getValue().part != Part.CURRENT) {
+                e.getKey().close();
+            }
+        }
+    }
+
+    // From a pass.
+
+    /** An attempt to {@code address}, one of {@code endpoint}'s, starts. */
+    public void attemptStarted(InetSocketAddress endpoint, InetSocketAddress address) {
+        Endpoint e = endpoint(endpoint);
+        fire(l -> l.attemptStarted(e, address));
+    }
+
+    /** The attempt to {@code address} failed. */
+    public void attemptFailed(InetSocketAddress endpoint, InetSocketAddress address, Disconnection why) {
+        Endpoint e = endpoint(endpoint);
+        logger.debug("connector to {}: attempt to {} ({}) failed: {}", this.endpoint, e, ChannelLog.address(address), why);
+        fire(l -> l.attemptFailed(e, address, why));
+    }
+
+    private Endpoint endpoint(InetSocketAddress unresolved) {
+        Endpoint e = endpoints.get(unresolved);
+        return e != null ? e : Endpoint.of(unresolved.getHostString(), unresolved.getPort());
+    }
     // From the connection handler.
 
     @Override
     public void ready(Channel channel) {
-        if (!lifecycle.ready(channel)) {
+        Connection c = connections.get(channel);
+        Channel previous = lifecycle.channel();
+        if (c != null && c.part == Part.CANDIDATE && (previous == null || failback == null || !failback.hasCandidate())) {
+            // The connection it was to replace ended meanwhile, and the reconnect loop is in charge again.
             channel.close();
             return;
         }
+        if (c == null || c.part == Part.RETIRED || !lifecycle.ready(channel)) {
+            channel.close();
+            return;
+        }
+        c.part = Part.CURRENT;
         pending.connected(channel);
         logger.info("{} connected: {}{}{}", ChannelLog.id(channel), tuning.readBack(channel).describe(writeStallTimeout),
                 ProxyHandlers.describe(channel), heartbeatNote);
+        currentEndpoint = c.endpoint;
+        if (previous != null && previous != channel) {
+            retire(previous, c.endpoint);
+        }
         loop.connected(channel);
+        if (failback != null) {
+            failback.connected(List.copyOf(endpoints.values()).indexOf(c.endpoint));
+        }
+    }
+
+    /**
+     * Lets {@code old} go after a failback: sends from now on go to the new connection, and what {@code old}
+     * already has goes out before it closes. Netty's close fails whatever waits in the channel's outbound
+     * buffer, so the close waits for an empty write, flushed from the connection handler behind every earlier
+     * write: it completes once all of them have reached the socket.
+     */
+    private void retire(Channel old, Endpoint to) {
+        Connection c = connections.get(old);
+        if (c != null) {
+            c.part = Part.RETIRED;
+        }
+        pending.disconnected(old);
+        ConnectionHandler handler = old.pipeline().get(ConnectionHandler.class);
+        if (handler != null) {
+            handler.record().record(Disconnection.of(DisconnectCause.LOCAL_CLOSE)
+                    .withDetail("replaced by a connection to " + to + " (failback)"));
+        }
+        ChannelHandlerContext ctx = old.pipeline().context(ConnectionHandler.class);
+        if (ctx == null) {
+            old.close();
+            return;
+        }
+        logger.info("{} failing back to {}: closing this connection once its writes are flushed", ChannelLog.id(old), to);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> old.close());
     }
 
     @Override
@@ -85,6 +222,26 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
 
     @Override
     public void ended(Channel channel, Disconnection why) {
+        Connection c = connections.remove(channel);
+        if (c != null && c.part == Part.RETIRED) {
+            fire(l -> l.disconnected(why));
+            return;
+        }
+        if (c != null && c.part == Part.CANDIDATE) {
+            if (failback != null) {
+                failback.candidateFailed(why);
+            }
+            InetSocketAddress address = why.remoteAddress() instanceof InetSocketAddress
+                    ? (InetSocketAddress) why.remoteAddress() : c.endpoint.unresolved();
+            fire(l -> l.attemptFailed(c.endpoint, address, why));
+            return;
+        }
+        if (failback != null && channel == lifecycle.channel()) {
+            failback.stop();
+        }
+        if (channel == lifecycle.channel()) {
+            currentEndpoint = null;
+        }
         pending.disconnected(channel);
         lifecycle.lost(channel);
         loop.lost(why);

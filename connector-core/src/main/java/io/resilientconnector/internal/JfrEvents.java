@@ -46,6 +46,27 @@ public final class JfrEvents implements ConnectorListener {
         this.endpoint = String.valueOf(endpoint);
     }
 
+    /** {@code attempt}, telling this when each of its attempts starts. */
+    public ReconnectLoop.Attempt timing(ReconnectLoop.Attempt attempt) {
+        return new ReconnectLoop.Attempt() {
+            @Override
+            public io.netty.util.concurrent.Future<?> start() {
+                attemptStarting();
+                return attempt.start();
+            }
+
+            @Override
+            public Disconnection failure(io.netty.util.concurrent.Future<?> failed) {
+                return attempt.failure(failed);
+            }
+
+            @Override
+            public io.netty.util.concurrent.Future<?> abort(io.netty.util.concurrent.Future<?> started) {
+                return attempt.abort(started);
+            }
+        };
+    }
+
     /** An attempt to connect starts now; it ends with {@link #connected} or a {@link #disconnected}. */
     public void attemptStarting() {
         ConnectAttempt event = new ConnectAttempt();

@@ -3,6 +3,7 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.backoff.BackoffState;
@@ -23,8 +24,9 @@ import java.util.function.Supplier;
 /**
  * Keeps one logical connection coming back: it starts attempts, hears that a connection came up or went down,
  * and schedules the next attempt after the backoff delay, or gives up. It only schedules; the delay comes from
- * {@link BackoffState}, and an attempt is whatever the {@code attempt} supplier starts. Both the connector and
- * the standalone {@code ReconnectHandler} run on it.
+ * {@link BackoffState}, and an attempt is whatever its {@link Attempt} starts: a bootstrap's connect for the
+ * standalone {@code ReconnectHandler}, a pass across every address of every endpoint for the connector. The
+ * backoff waits between attempts only, so for the connector it waits between passes, never within one.
  *
  * <p>Every step is told to one {@link ConnectorListener}: {@code connected}, {@code disconnected},
  * {@code reconnectScheduled}, {@code gaveUp}. A listener that throws is logged and ignored.
@@ -35,15 +37,33 @@ public final class ReconnectLoop {
 
     private static final Logger logger = LoggerFactory.getLogger(ReconnectLoop.class);
 
-    private final Supplier<ChannelFuture> attempt;
+    private final Attempt attempt;
     private final EventExecutor scheduler;
     private final ConnectorListener listener;
     private final BackoffState backoff;
     private final ConnectRateLimiter limiter;
-    private final SocketAddress target;
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> scheduled;
-    private volatile ChannelFuture inFlight;
+    private volatile Future<?> inFlight;
+
+    /**
+     * One attempt as the loop starts it. The loop calls it from one thread at a time.
+     */
+    public interface Attempt {
+
+        /** Starts an attempt; the future fails if the attempt did, and succeeds once it has a connection. */
+        Future<?> start();
+
+        /** Why {@code failed}, a future {@link #start} returned, failed: named after its connection. */
+        Disconnection failure(Future<?> failed);
+
+        /**
+         * Aborts {@code attempt}, a future {@link #start} returned, if it has not handed over a ready connection.
+         *
+         * @return a future that completes once every channel the attempt opened is closed
+         */
+        Future<?> abort(Future<?> attempt);
+    }
 
     /**
      * @param attempt   starts one connect attempt
@@ -53,7 +73,16 @@ public final class ReconnectLoop {
      */
     public ReconnectLoop(Supplier<ChannelFuture> attempt, EventExecutor scheduler, ReconnectPolicy policy,
                          Random random, ConnectorListener listener, ConnectRateLimiter limiter, SocketAddress target) {
-        this.target = target;
+        this(new BootstrapAttempt(attempt, target), scheduler, policy, random, listener, limiter);
+    }
+
+    /**
+     * @param attempt   starts one attempt
+     * @param scheduler where waits are scheduled
+     * @param limiter   the shared limit on attempts per second, or {@code null}
+     */
+    public ReconnectLoop(Attempt attempt, EventExecutor scheduler, ReconnectPolicy policy, Random random,
+                         ConnectorListener listener, ConnectRateLimiter limiter) {
         this.attempt = attempt;
         this.scheduler = scheduler;
         this.backoff = new BackoffState(policy, random);
@@ -66,7 +95,7 @@ public final class ReconnectLoop {
      *
      * @return the attempt if it started now, else {@code null}
      */
-    public ChannelFuture start() {
+    public Future<?> start() {
         if (stopped) {
             throw new IllegalStateException("reconnect loop is stopped");
         }
@@ -83,17 +112,50 @@ public final class ReconnectLoop {
 
     /**
      * Stops: cancels a scheduled attempt and aborts one under way. Connections already established stay open.
+     *
+     * @return a future that completes once the channels of the attempt under way are closed
      */
-    public void stop() {
+    public Future<?> stop() {
         stopped = true;
         ScheduledFuture<?> s = scheduled;
         if (s != null) {
             s.cancel(false);
         }
-        ChannelFuture a = inFlight;
-        if (a != null && !a.isDone()) {
-            a.channel().close();
+        Future<?> a = inFlight;
+        return a != null ? attempt.abort(a) : scheduler.newSucceededFuture(null);
+    }
+
+    /**
+     * Cuts the backoff wait short: the attempt scheduled for later starts now (still in turn under the connect
+     * rate limit). Does nothing unless the loop is waiting to reconnect. Thread-safe.
+     *
+     * @return whether a wait was cut short
+     */
+    public boolean reconnectNow() {
+        ScheduledFuture<?> s = scheduled;
+        if (stopped || s == null || s.isDone() || !s.cancel(false)) {
+            return false;
         }
+        try {
+            scheduler.execute(() -> {
+                if (stopped) {
+                    return;
+                }
+                if (limiter != null) {
+                    long now = scheduler.ticker().nanoTime();
+                    long at = limiter.reserve(now);
+                    if (at > now) {
+                        schedule(at - now);
+                        return;
+                    }
+                }
+                reconnect();
+            });
+        } catch (RejectedExecutionException e) {
+            stopped = true;
+            return false;
+        }
+        return true;
     }
 
     public boolean isStopped() {
@@ -131,8 +193,15 @@ public final class ReconnectLoop {
             waitNanos = limiter.reserve(now + waitNanos) - now;
         }
         Duration wait = Duration.ofNanos(waitNanos);
-        notify(() -> listener.reconnectScheduled(number, wait, why));
-        schedule(waitNanos);
+        if (scheduler.inEventLoop()) {
+            // Scheduled before the event, so that a listener's reconnectNow() finds the wait to cut short; on the
+            // scheduler's own thread the attempt cannot start before the event is told.
+            schedule(waitNanos);
+            notify(() -> listener.reconnectScheduled(number, wait, why));
+        } else {
+            notify(() -> listener.reconnectScheduled(number, wait, why));
+            schedule(waitNanos);
+        }
     }
 
     private void schedule(long delayNanos) {
@@ -161,27 +230,55 @@ public final class ReconnectLoop {
         }
     }
 
-    private ChannelFuture attemptNow() {
-        ChannelFuture future = attempt.get();
+    private Future<?> attemptNow() {
+        Future<?> future = attempt.start();
         inFlight = future;
-        future.addListener((ChannelFuture f) -> {
+        future.addListener(f -> {
             if (!f.isSuccess()) {
-                Disconnection why = failure(f);
-                lost(why.connectionId() != null ? why
-                        : why.withConnection(f.channel().id().asShortText(), target));
+                Disconnection why = attempt.failure(f);
+                if (stopped) {
+                    Disconnection closed = Disconnection.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
+                    why = why.connectionId() == null ? closed : closed.withConnection(why.connectionId(), why.remoteAddress());
+                }
+                lost(why);
             }
         });
         return future;
     }
 
-    private Disconnection failure(ChannelFuture f) {
-        if (stopped) {
-            return Disconnection.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
+    /** A bootstrap's connect: the standalone handler's attempt. */
+    private static final class BootstrapAttempt implements Attempt {
+        private final Supplier<ChannelFuture> connect;
+        private final SocketAddress target;
+
+        BootstrapAttempt(Supplier<ChannelFuture> connect, SocketAddress target) {
+            this.connect = connect;
+            this.target = target;
         }
-        // A handler may already know why, for example an initializer that threw and closed the channel.
-        ConnectionRecord record = ConnectionRecord.find(f.channel());
-        Disconnection recorded = record != null ? record.recorded() : null;
-        return recorded != null ? recorded : CauseClassifier.classifyConnectFailure(f.cause());
+
+        @Override
+        public Future<?> start() {
+            return connect.get();
+        }
+
+        @Override
+        public Disconnection failure(Future<?> failed) {
+            ChannelFuture f = (ChannelFuture) failed;
+            // A handler may already know why, for example an initializer that threw and closed the channel.
+            ConnectionRecord record = ConnectionRecord.find(f.channel());
+            Disconnection recorded = record != null ? record.recorded() : null;
+            Disconnection why = recorded != null ? recorded : CauseClassifier.classifyConnectFailure(f.cause());
+            return why.connectionId() != null ? why : why.withConnection(f.channel().id().asShortText(), target);
+        }
+
+        @Override
+        public Future<?> abort(Future<?> attempt) {
+            Channel channel = ((ChannelFuture) attempt).channel();
+            if (!attempt.isDone()) {
+                return channel.close();
+            }
+            return channel.newSucceededFuture();
+        }
     }
 
     private static void notify(Runnable callback) {

@@ -10,7 +10,10 @@ import java.net.UnknownHostException;
 @FunctionalInterface
 public interface HostResolver {
 
-    /** @return at least one address; the first is used */
+    /**
+     * @return at least one address; a connector tries every one of them, IPv6 and IPv4 interleaved from the
+     *         first (RFC 8305 section 4)
+     */
     InetAddress[] resolve(String host) throws UnknownHostException;
 
     /**

@@ -2,8 +2,11 @@ package io.resilientconnector.testing;
 
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Endpoint;
 import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.internal.ChannelLog;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,36 +14,79 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Records a connector's events as short strings, such as {@code DISCONNECTED PEER_CLOSED}, to await in order. */
+/**
+ * Records a connector's events as short strings, such as {@code DISCONNECTED PEER_CLOSED}, to await in order.
+ * Attempts are recorded only by {@link #withAttempts()}, as {@code ATTEMPT_STARTED host:port 127.0.0.1:5000}
+ * and {@code ATTEMPT_FAILED host:port 127.0.0.1:5000 CONNECT_REFUSED}; {@code CONNECTED} then names the address.
+ */
 public class EventRecorder implements ConnectorListener {
 
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private final List<Disconnection> disconnections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final boolean attempts;
+
+    public EventRecorder() {
+        this(false);
+    }
+
+    private EventRecorder(boolean attempts) {
+        this.attempts = attempts;
+    }
+
+    /** A recorder that records attempts too, and the address of each connection. */
+    public static EventRecorder withAttempts() {
+        return new EventRecorder(true);
+    }
+
+    private void add(String event) {
+        all.add(event);
+        events.add(event);
+    }
+
+    /** Every event so far, in order, whether awaited or not. */
+    public List<String> all() {
+        return List.copyOf(all);
+    }
+
+    @Override
+    public void attemptStarted(Endpoint endpoint, InetSocketAddress address) {
+        if (attempts) {
+            add("ATTEMPT_STARTED " + endpoint + " " + ChannelLog.address(address));
+        }
+    }
+
+    @Override
+    public void attemptFailed(Endpoint endpoint, InetSocketAddress address, Disconnection why) {
+        if (attempts) {
+            add("ATTEMPT_FAILED " + endpoint + " " + ChannelLog.address(address) + " " + why.cause());
+        }
+    }
 
     @Override
     public void connected(Channel channel) {
-        events.add("CONNECTED");
+        add(attempts ? "CONNECTED " + ChannelLog.address(channel.remoteAddress()) : "CONNECTED");
     }
 
     @Override
     public void disconnected(Disconnection why) {
         disconnections.add(why);
-        events.add("DISCONNECTED " + why.cause());
+        add("DISCONNECTED " + why.cause());
     }
 
     @Override
     public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
-        events.add("RECONNECTING " + attempt);
+        add("RECONNECTING " + attempt);
     }
 
     @Override
     public void gaveUp(int attempts, Disconnection last) {
-        events.add("GAVE_UP " + attempts);
+        add("GAVE_UP " + attempts);
     }
 
     @Override
     public void readIdle(Channel channel, int consecutive) {
-        events.add("READ_IDLE " + consecutive);
+        add("READ_IDLE " + consecutive);
     }
 
     /** Waits for the next event that starts with {@code prefix}, skipping others; fails after {@code timeout}. */

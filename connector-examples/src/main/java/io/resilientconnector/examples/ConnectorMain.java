@@ -11,6 +11,7 @@ import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.HeartbeatOptions;
 import io.resilientconnector.ProxyOptions;
+import io.resilientconnector.EndpointOrder;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +52,8 @@ import java.util.regex.Pattern;
 
 /**
  * A netcat that survives: a TCP client with keepalive, a five-second read-idle timeout and a reason for every
- * disconnect. It connects to {@code --host}:{@code --port}, prints
+ * disconnect. It connects to {@code --host}:{@code --port}, or to the first of the {@code --endpoint}s that
+ * answers (trying every address of each), prints
  * what it receives and one line per event on stdout, sends each line of stdin, and reconnects with backoff
  * after every loss. Library logs go to stderr.
  *
@@ -60,6 +63,8 @@ import java.util.regex.Pattern;
  * <pre>
  * java -jar connector-examples/target/resilient-connector-example.jar
  * java -jar connector-examples/target/resilient-connector-example.jar --host 127.0.0.1 --port 9999
+ * java -jar connector-examples/target/resilient-connector-example.jar --endpoint primary.example:7000 \
+ *     --endpoint backup.example:7000 --failback-after 30s
  * </pre>
  *
  * Exit codes: 0 after {@code --help}, 1 after {@code GAVE_UP}, 2 for invalid input. Otherwise it runs until
@@ -70,7 +75,7 @@ import java.util.regex.Pattern;
                 "A netcat that survives: connects, prints what it receives and one line per event "
                         + "(CONNECTED, RECEIVED, READ_IDLE, DISCONNECTED, RECONNECTING, GAVE_UP, SEND_FAILED) on "
                         + "stdout, sends each line of stdin, and reconnects with backoff. Logs go to stderr.",
-                "Without --host it starts a demo server on loopback and connects to it.",
+                "Without --host or --endpoint it starts a demo server on loopback and connects to it.",
                 "Durations: 500ms, 5s, 2m; a bare number means seconds.",
                 ""},
         footer = {"", "Exit codes: 0 after --help, 1 after GAVE_UP, 2 for invalid input; otherwise it runs until "
@@ -93,6 +98,26 @@ public final class ConnectorMain implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT",
             description = "1..65535. Required with --host; without it, the demo server's port (default: a free one).")
     Integer port;
+
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT",
+            description = "Another endpoint, tried after --host:--port (if given) in the order given; repeat it for "
+                    + "more. Every address of every endpoint is tried once per pass. IPv6 literals in brackets: [::1]:7000.")
+    List<String> endpoints = new ArrayList<>();
+
+    @Option(names = "--order", paramLabel = "ORDER",
+            description = "ordered (the first endpoint is the primary), shuffle (one random order per run) or "
+                    + "round_robin (each pass starts one further on). Default: ${DEFAULT-VALUE}.")
+    String order;
+
+    @Option(names = "--attempt-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Start the next address when one has not connected after this long (RFC 8305 fast "
+                    + "fallback); 0 tries one at a time, else 10ms..2s. Default: ${DEFAULT-VALUE}.")
+    Duration attemptDelay;
+
+    @Option(names = "--failback-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --order ordered: move back to a higher endpoint once it has accepted connections "
+                    + "this long; 0 disables, else 1s..24h. Default: 0.")
+    Duration failbackAfter;
 
     @Option(names = "--transport", paramLabel = TransportConverter.FORM, converter = TransportConverter.class,
             description = "Default: ${DEFAULT-VALUE}, the best available here (epoll, io_uring, else nio).")
@@ -187,6 +212,7 @@ public final class ConnectorMain implements Callable<Integer> {
     private volatile ResilientConnector connector;
     private volatile DemoServer demoServer;
     private volatile MetricsEndpoint metrics;
+    private final List<Endpoint> parsedEndpoints = new ArrayList<>();
 
     public ConnectorMain() {
         this(System.in, DemoServer.Schedule.defaults(), true);
@@ -221,8 +247,8 @@ public final class ConnectorMain implements Callable<Integer> {
                 printer.info("METRICS", "serving Prometheus metrics at http://" + metrics.address() + MetricsEndpoint.PATH);
             }
             String targetHost = host;
-            int targetPort;
-            if (host == null) {
+            int targetPort = 0;
+            if (host == null && endpoints.isEmpty()) {
                 DemoServer.Schedule schedule = demoSchedule.fitting(readTimeout);
                 demoServer = startDemoServer(port == null ? 0 : port, schedule);
                 targetHost = DEMO_HOST;
@@ -232,10 +258,15 @@ public final class ConnectorMain implements Callable<Integer> {
                         + Durations.approx(schedule.pause()) + " after every " + schedule.linesPerBurst()
                         + " lines, drops each connection after " + Durations.approx(schedule.dropMin()) + ".."
                         + Durations.approx(schedule.dropMax()) + "; type a line to send it");
-            } else {
+            } else if (host != null) {
                 targetPort = port;
             }
-            connector = ResilientConnector.builder(options.endpoint(targetHost, targetPort).build())
+            List<Endpoint> all = new ArrayList<>();
+            if (targetHost != null) {
+                all.add(Endpoint.of(targetHost, targetPort));
+            }
+            all.addAll(parsedEndpoints);
+            connector = ResilientConnector.builder(options.endpoints(all).build())
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -250,6 +281,7 @@ public final class ConnectorMain implements Callable<Integer> {
             if (installShutdownHook) {
                 Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "connector-shutdown"));
             }
+            printer.endpoints(all.size() > 1 ? connector::currentEndpoint : null);
             connector.start();
             StdinForwarder.start(stdin, connector, printer);
             return exit.join();
@@ -321,6 +353,13 @@ public final class ConnectorMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--metrics-port': " + metricsPort
                     + " (expected: 1..65535)");
         }
+        for (String endpoint : endpoints) {
+            parsedEndpoints.add(endpoint(endpoint));
+        }
+        if (host == null && port != null && !endpoints.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--port': " + port
+                    + " without --host (expected: --host with --port, or HOST:PORT in each --endpoint)");
+        }
         if (transport != TransportType.AUTO) {
             Throwable unavailable = Transport.unavailabilityCause(transport);
             if (unavailable != null) {
@@ -346,6 +385,11 @@ public final class ConnectorMain implements Callable<Integer> {
                 .transport(transport)
                 .keepAlive(keepAlive.build())
                 .reconnect(reconnect.build());
+        options.endpointOrder(endpointOrder());
+        check(() -> options.attemptDelay(attemptDelay));
+        if (failbackAfter != null) {
+            check(() -> options.failbackAfter(failbackAfter));
+        }
         check(() -> options.connectTimeout(connectTimeout));
         check(() -> options.readTimeout(readTimeout));
         check(() -> options.readIdleCloseAfter(readIdleCloseAfter));
@@ -353,7 +397,7 @@ public final class ConnectorMain implements Callable<Integer> {
             check(() -> options.writeStallTimeout(writeStallTimeout));
         }
         if (tls || tlsTrust != null) {
-            if (host == null) {
+            if (host == null && endpoints.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls': the demo server "
                         + "speaks plain TCP (expected: --tls with --host and --port of a TLS server)");
             }
@@ -379,6 +423,14 @@ public final class ConnectorMain implements Callable<Integer> {
         }
         // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
         checkTogether(() -> options.endpoint(DEMO_HOST, 1).build());
+        if (!parsedEndpoints.isEmpty()) {
+            List<Endpoint> all = new ArrayList<>();
+            if (host != null) {
+                all.add(Endpoint.of(host, port));
+            }
+            all.addAll(parsedEndpoints);
+            check(() -> options.endpoints(all));
+        }
         return options;
     }
 
@@ -395,6 +447,46 @@ public final class ConnectorMain implements Callable<Integer> {
         check(() -> builder.idle(heartbeatIdle));
         check(() -> builder.timeout(heartbeatTimeout));
         return checkTogether(builder::build);
+    }
+
+    /** {@code host:port}, or {@code [v6]:port}, as {@code --endpoint} takes it. */
+    private Endpoint endpoint(String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            host = "";
+        }
+        int p;
+        try {
+            p = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (host.isBlank() || p == -1) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--endpoint': " + oneLine(value)
+                    + " (expected: HOST:PORT, such as gateway.example:7000 or [::1]:7000)");
+        }
+        String h = host;
+        int checkedPort = p;
+        try {
+            return Endpoint.of(h, checkedPort);
+        } catch (InvalidOptionException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--endpoint': " + oneLine(value)
+                    + ": " + e.option() + " " + oneLine(e.value()) + " (expected: " + e.expected() + ")");
+        }
+    }
+
+    private EndpointOrder endpointOrder() {
+        String normal = order.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (EndpointOrder o : EndpointOrder.values()) {
+            if (o.name().equals(normal)) {
+                return o;
+            }
+        }
+        throw new ParameterException(spec.commandLine(), "Invalid value for option '--order': " + oneLine(order)
+                + " (expected: ordered|shuffle|round_robin)");
     }
 
     private SslContext tlsContext() {
@@ -464,6 +556,10 @@ public final class ConnectorMain implements Callable<Integer> {
         FLAGS.put("heartbeat.idle", "--heartbeat-idle");
         FLAGS.put("heartbeat.timeout", "--heartbeat-timeout");
         FLAGS.put("proxy", "--proxy");
+        FLAGS.put("endpoints", "--endpoint");
+        FLAGS.put("endpointOrder", "--order");
+        FLAGS.put("attemptDelay", "--attempt-delay");
+        FLAGS.put("failbackAfter", "--failback-after");
     }
 
     /** The flag that sets {@code option}; an option no flag sets keeps its builder name. */
@@ -547,6 +643,10 @@ public final class ConnectorMain implements Callable<Integer> {
                     return flagForm(HeartbeatOptions.DEFAULT_IDLE);
                 case "--heartbeat-timeout":
                     return flagForm(HeartbeatOptions.DEFAULT_TIMEOUT);
+                case "--order":
+                    return ConnectorOptions.DEFAULT_ENDPOINT_ORDER.name().toLowerCase(Locale.ROOT);
+                case "--attempt-delay":
+                    return flagForm(ConnectorOptions.DEFAULT_ATTEMPT_DELAY);
                 default:
                     return null;
             }

@@ -6,17 +6,20 @@ import io.resilientconnector.internal.Durations;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.internal.LogText;
 
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Prints one line per event, event name first in capitals, for people and for {@code grep}:
- * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED}, {@code RECONNECTING},
- * {@code GAVE_UP} and {@code SEND_FAILED}. Everything a peer or a user sent is escaped, so it cannot forge
+ * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED}, {@code ATTEMPT_FAILED},
+ * {@code RECONNECTING}, {@code GAVE_UP} and {@code SEND_FAILED}. Connection lines name the address used. Everything a peer or a user sent is escaped, so it cannot forge
  * a line.
  */
 final class EventPrinter implements ConnectorListener {
@@ -28,6 +31,7 @@ final class EventPrinter implements ConnectorListener {
     private final Duration readTimeout;
     private final Runnable onGaveUp;
     private volatile long connectedAtNanos = -1;
+    private volatile Supplier<Endpoint> endpoint;
 
     /**
      * @param readTimeout the connector's read timeout, to say how long reads were idle
@@ -39,11 +43,23 @@ final class EventPrinter implements ConnectorListener {
         this.onGaveUp = onGaveUp;
     }
 
+    /** Where the connector is, for {@code CONNECTED} lines when there are several endpoints; {@code null} leaves it out. */
+    void endpoints(Supplier<Endpoint> current) {
+        this.endpoint = current;
+    }
+
     @Override
     public void connected(Channel channel) {
         connectedAtNanos = System.nanoTime();
+        Supplier<Endpoint> current = endpoint;
+        Endpoint e = current == null ? null : current.get();
         print("CONNECTED remote=" + ChannelLog.address(channel.remoteAddress()) + " local=" + ChannelLog.address(channel.localAddress())
-                + " id=" + channel.id().asShortText());
+                + " id=" + channel.id().asShortText() + (e == null ? "" : " endpoint=" + e));
+    }
+
+    @Override
+    public void attemptFailed(Endpoint endpoint, InetSocketAddress address, Disconnection why) {
+        print("ATTEMPT_FAILED endpoint=" + endpoint + " remote=" + ChannelLog.address(address) + " " + describe(why));
     }
 
     @Override
@@ -53,6 +69,9 @@ final class EventPrinter implements ConnectorListener {
         if (since >= 0 && !why.cause().isConnectFailure()) {
             line.append(" up=").append(Durations.approx(Duration.ofNanos(System.nanoTime() - since)));
             connectedAtNanos = -1;
+        }
+        if (why.remoteAddress() != null) {
+            line.append(" remote=").append(ChannelLog.address(why.remoteAddress()));
         }
         appendKernelView(line, why);
         print(line.toString());

@@ -65,6 +65,21 @@ class ConnectorMainOptionsTest {
             "--proxy ftp://h:1 => '--proxy' => socks5://",
             "--proxy socks5://h => '--proxy' => socks5://",
             "--proxy http://u:secret@h:99999 => '--proxy' => ****",
+            // Endpoints and how a pass goes through them.
+            "--endpoint gateway.test => '--endpoint' => (expected: HOST:PORT, such as gateway.example:7000 or [::1]:7000)",
+            "--endpoint gateway.test: => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint :7000 => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint ::1:7000 => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint gateway.test:abc => '--endpoint' => (expected: HOST:PORT",
+            "--endpoint gateway.test:70000 => '--endpoint' => port 70000 (expected: 1..65535)",
+            "--endpoint gateway.test:0 => '--endpoint' => port 0 (expected: 1..65535)",
+            "--endpoint a.test:1 --endpoint a.test:1 => '--endpoint' => (expected: distinct endpoints; a.test:1 is given twice)",
+            "--port 7000 --endpoint a.test:1 => '--port' => (expected: --host with --port, or HOST:PORT in each --endpoint)",
+            "--order sideways => '--order' => (expected: ordered|shuffle|round_robin)",
+            "--attempt-delay 5ms => '--attempt-delay' => (expected: 0, or 10ms..2s)",
+            "--attempt-delay 3s => '--attempt-delay' => (expected: 0, or 10ms..2s)",
+            "--failback-after 500ms => '--failback-after' => (expected: 0 to disable, or 1s..",
+            "--order shuffle --failback-after 5s => --failback-after: 5s needs --order ORDERED, but it is SHUFFLE => (expected: --order ORDERED, or --failback-after 0)",
     })
     void rejectsInvalidInputWithOneLineNamingTheFlag(String args, String flag, String expected) {
         InProcessMain run = InProcessMain.run(args.trim().split("\\s+"));
@@ -144,6 +159,8 @@ class ConnectorMainOptionsTest {
 
         assertThat(run.exitCode()).isCompletedWithValue(0);
         assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("--endpoint", "--order", "--attempt-delay", "--failback-after");
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: ordered", "Default: 250ms");
         assertThat(run.out()).contains("--host", "--port", "--transport", "--keepalive-idle", "--keepalive-interval",
                 "--keepalive-count", "--user-timeout", "--read-timeout", "--read-idle-close-after", "--connect-timeout",
                 "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--tls", "--tls-trust",
@@ -192,6 +209,17 @@ class ConnectorMainOptionsTest {
         assertThat(ConnectorMain.flagNames("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
                 .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
         assertThat(ConnectorMain.flagNames("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
+    }
+
+    @Test
+    void namesTheFlagsOfTheEndpointOptions() {
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().attemptDelay(java.time.Duration.ofMillis(5))).option())).isEqualTo("--attempt-delay");
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().failbackAfter(java.time.Duration.ofMillis(5))).option())).isEqualTo("--failback-after");
+        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+                () -> ConnectorOptions.builder().endpoints(java.util.List.of())).option())).isEqualTo("--endpoint");
+        assertThat(ConnectorMain.flag("endpointOrder")).isEqualTo("--order");
     }
 
     @Test

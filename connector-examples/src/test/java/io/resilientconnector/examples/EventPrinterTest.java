@@ -85,6 +85,19 @@ class EventPrinterTest {
     }
 
     @Test
+    void namesTheAddressOfADisconnectionAndOfAFailedAttempt() {
+        java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.2", 7000);
+        Disconnection refused = Disconnection.of(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED", new ConnectException("refused"))
+                .withConnection("0badf00d", address);
+        printer.attemptFailed(io.resilientconnector.Endpoint.of("feed.example", 7000), address, refused);
+        printer.disconnected(refused);
+
+        assertThat(text.toString().lines()).containsExactly(
+                "ATTEMPT_FAILED endpoint=feed.example:7000 remote=127.0.0.2:7000 cause=CONNECT_REFUSED errno=ECONNREFUSED",
+                "DISCONNECTED cause=CONNECT_REFUSED errno=ECONNREFUSED remote=127.0.0.2:7000");
+    }
+
+    @Test
     void printsReconnectDelaysForPeople() {
         printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890), Disconnection.of(DisconnectCause.RESET));
         printer.reconnectScheduled(4, Duration.ofMillis(850), Disconnection.of(DisconnectCause.RESET));
