@@ -78,6 +78,7 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler implements
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
+        detector.beforeFlush(ctx.channel(), ConnectionRecord.of(ctx.channel()));
         ctx.flush();
         detector.flushed(ctx.channel(), ConnectionRecord.of(ctx.channel()), ctx.executor().ticker().nanoTime());
         timer.arm(ctx.executor(), detector.deadline());

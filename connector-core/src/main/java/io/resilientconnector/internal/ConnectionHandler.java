@@ -165,6 +165,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
+        if (stall != null) {
+            stall.beforeFlush(ctx.channel(), record);
+        }
         ctx.flush();
         if (stall != null) {
             stall.flushed(ctx.channel(), record, now());

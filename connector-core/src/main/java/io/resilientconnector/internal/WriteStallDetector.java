@@ -46,6 +46,17 @@ public final class WriteStallDetector {
         this.kernelQueueReadable = KernelSendQueue.supported(channel);
     }
 
+    /**
+     * Before a flush that may arm the detector: samples the kernel's queue, where it can be read. A write that
+     * fails as the flush runs (a reset, a timeout) closes the socket before anything can read it, and this
+     * sample is then what the end reports; a flush that goes through is sampled again by {@link #flushed}.
+     */
+    public void beforeFlush(Channel channel, ConnectionRecord record) {
+        if (!armed && kernelQueueReadable && channel.isActive()) {
+            record.sample(channel, false);
+        }
+    }
+
     /** After a flush: arms the detector if bytes wait, here or (where it can be read) in the kernel. */
     public void flushed(Channel channel, ConnectionRecord record, long nowNanos) {
         if (armed || !channel.isActive()) {
