@@ -210,7 +210,7 @@ public final class ConnectorOptions {
 
     /**
      * How long pending outbound bytes may go without draining before the connection is closed as
-     * {@link io.resilientconnector.cause.DisconnectCause#STALLED}, or {@link Duration#ZERO} when the watchdog is
+     * {@link DisconnectCause#STALLED}, or {@link Duration#ZERO} when the watchdog is
      * off. Unless set, it equals the keepalive user timeout (or, with that disabled,
      * {@code idle + interval × count}), so every transport gets the same bound for a busy link.
      */

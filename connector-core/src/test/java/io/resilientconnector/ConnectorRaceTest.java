@@ -3,7 +3,6 @@ package io.resilientconnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.FullBacklogListener;

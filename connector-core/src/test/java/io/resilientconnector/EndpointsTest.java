@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;

@@ -2,8 +2,6 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.micrometer.ConnectorMetrics;

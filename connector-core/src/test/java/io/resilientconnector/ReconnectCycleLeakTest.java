@@ -3,7 +3,6 @@ package io.resilientconnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.testing.Footprint;
 import io.resilientconnector.testing.LeakGate;
 import io.resilientconnector.testing.NoopInitializer;

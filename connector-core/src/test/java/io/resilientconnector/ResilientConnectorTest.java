@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
@@ -358,7 +357,7 @@ class ResilientConnectorTest {
                     }
 
                     @Override
-                    public void disconnected(io.resilientconnector.cause.Disconnection why) {
+                    public void disconnected(Disconnection why) {
                         throw new IllegalStateException("listener bug");
                     }
                 })

@@ -14,7 +14,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ConnectorResources;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;

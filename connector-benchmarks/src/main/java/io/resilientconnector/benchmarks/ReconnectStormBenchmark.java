@@ -9,7 +9,7 @@ import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.transport.TransportType;
 
 import java.time.Duration;
@@ -223,7 +223,6 @@ public final class ReconnectStormBenchmark {
             Thread.sleep(10);
         }
     }
-
 
     private static final class Storm {
         long downAt;

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.internal.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ReadIdlePolicy;

@@ -13,8 +13,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,8 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 

@@ -11,7 +11,7 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.backoff.Backoff;
 import io.resilientconnector.backoff.Jitter;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.Ports;
 import org.junit.jupiter.api.AfterEach;

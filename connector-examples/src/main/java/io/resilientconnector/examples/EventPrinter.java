@@ -8,7 +8,7 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.internal.LogText;
 
 import java.io.PrintWriter;

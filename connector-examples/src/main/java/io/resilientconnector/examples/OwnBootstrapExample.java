@@ -12,7 +12,7 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.handler.ReadIdleAction;
 import io.resilientconnector.handler.ReadIdleHandler;
