@@ -1,7 +1,6 @@
 package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.handler.ReadIdleHandler;
 import io.resilientconnector.handler.ReceivedBytesLogger;
 import io.resilientconnector.handler.WriteProgressWatchdog;

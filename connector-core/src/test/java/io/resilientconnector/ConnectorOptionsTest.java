@@ -2,9 +2,6 @@ package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.Test;
@@ -184,8 +181,8 @@ class ConnectorOptionsTest {
                         .count(3).userTimeout(Duration.ofSeconds(9)).build())
                 .readTimeout(Duration.ofSeconds(2)).readIdleCloseAfter(3)
                 .reconnect(ReconnectPolicy.builder().maxAttempts(5).stablePeriod(Duration.ofSeconds(3))
-                        .backoff(Backoff.builder().initial(Duration.ofMillis(10)).multiplier(3).max(Duration.ofSeconds(2))
-                                .jitter(Jitter.EQUAL).build()).build())
+                        .initialDelay(Duration.ofMillis(10)).multiplier(3).maxDelay(Duration.ofSeconds(2))
+                        .jitter(Jitter.EQUAL).build())
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
                 .tls(TLS).tlsHostnameVerification(false)
@@ -242,7 +239,7 @@ class ConnectorOptionsTest {
                     assertThat(e.expected()).isEqualTo("whole seconds in 1..32767");
                     assertThat(e).hasMessage("keepAlive.interval: 1500ms (expected: whole seconds in 1..32767)");
                 });
-        assertThatThrownBy(() -> Backoff.builder().multiplier(0.5))
+        assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(0.5))
                 .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("backoff.multiplier"));
     }
 

@@ -2,9 +2,6 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.Detection;
 import io.resilientconnector.faultlab.FaultLab;
@@ -93,8 +90,8 @@ class DeadPeerDetectionTest {
                 .keepAlive(KEEPALIVE)
                 .readTimeout(Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(1))
-                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(200))
-                        .max(Duration.ofSeconds(1)).jitter(Jitter.NONE).build()).build());
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(200))
+                        .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());
     }
 
     private static boolean isNative(TransportType type) {

@@ -5,9 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
@@ -217,8 +214,8 @@ class ResilientConnectorTest {
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
         int port = Ports.closed();
         ResilientConnector connector = start(options(type, port)
-                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
-                        .jitter(Jitter.NONE).build()).build()).build());
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
+                        .jitter(Jitter.NONE).build()).build());
         events.await("RECONNECTING 1", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
         LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);

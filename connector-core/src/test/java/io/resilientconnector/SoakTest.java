@@ -1,8 +1,5 @@
 package io.resilientconnector;
 
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
@@ -64,8 +61,8 @@ class SoakTest {
                     .writeStallTimeout(Duration.ofSeconds(1))
                     .connectTimeout(Duration.ofMillis(500))
                     .readTimeout(Duration.ZERO)
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(10))
-                            .max(Duration.ofMillis(200)).jitter(Jitter.FULL).build()).build())
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(10))
+                            .maxDelay(Duration.ofMillis(200)).jitter(Jitter.FULL).build())
                     .build();
             try (LabClient client = LabClient.start(options)) {
                 client.awaitConnected(STEP);

@@ -3,9 +3,8 @@ package io.resilientconnector.faultlab;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.Disconnection.TcpStats;
@@ -129,8 +128,8 @@ class DisconnectTcpInfoTest {
                     .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(1)).interval(Duration.ofSeconds(1))
                             .count(2).build())
                     .readTimeout(Duration.ZERO)
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
-                            .max(Duration.ofSeconds(1)).jitter(Jitter.NONE).build()).build());
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
+                            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());
             if (isNative(type)) {
                 // Only the user timeout ends it, after the kernel has retransmitted for 3 s.
                 options.writeStallTimeout(Duration.ZERO);

@@ -14,8 +14,7 @@ import io.resilientconnector.ProxyOptions;
 import io.resilientconnector.EndpointOrder;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
@@ -364,7 +363,7 @@ public final class ConnectorMain implements Callable<Integer> {
             Throwable unavailable = Transport.unavailabilityCause(transport);
             if (unavailable != null) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--transport': "
-                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + Transport.describe(unavailable)
+                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + innermostMessage(unavailable)
                         + " (expected: auto, or a transport this machine supports)");
             }
         }
@@ -375,16 +374,15 @@ public final class ConnectorMain implements Callable<Integer> {
         if (userTimeout != null) {
             check(() -> keepAlive.userTimeout(userTimeout));
         }
-        Backoff.Builder backoff = Backoff.builder();
-        check(() -> backoff.initial(backoffInitial));
-        check(() -> backoff.max(backoffMax));
-        ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder().backoff(checkTogether(backoff::build));
+        ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder();
+        check(() -> reconnect.initialDelay(backoffInitial));
+        check(() -> reconnect.maxDelay(backoffMax));
         check(() -> reconnect.maxAttempts(maxAttempts));
 
         ConnectorOptions.Builder options = ConnectorOptions.builder()
                 .transport(transport)
                 .keepAlive(keepAlive.build())
-                .reconnect(reconnect.build());
+                .reconnect(checkTogether(reconnect::build));
         options.endpointOrder(endpointOrder());
         check(() -> options.attemptDelay(attemptDelay));
         if (failbackAfter != null) {
@@ -593,6 +591,15 @@ public final class ConnectorMain implements Callable<Integer> {
         return EXIT_USAGE;
     }
 
+    /** What is wrong, in one line: Netty wraps the reason, for example in an ExceptionInInitializerError. */
+    private static String innermostMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return oneLine(root.getMessage() != null ? root.getMessage() : root.getClass().getName());
+    }
+
     private static String oneLine(String text) {
         return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
@@ -634,9 +641,9 @@ public final class ConnectorMain implements Callable<Integer> {
                 case "--connect-timeout":
                     return flagForm(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
                 case "--backoff-initial":
-                    return flagForm(Backoff.DEFAULT_INITIAL);
+                    return flagForm(ReconnectPolicy.DEFAULT_INITIAL_DELAY);
                 case "--backoff-max":
-                    return flagForm(Backoff.DEFAULT_MAX);
+                    return flagForm(ReconnectPolicy.DEFAULT_MAX_DELAY);
                 case "--max-attempts":
                     return String.valueOf(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS);
                 case "--heartbeat-idle":

@@ -11,7 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.handler.ReadIdleAction;
