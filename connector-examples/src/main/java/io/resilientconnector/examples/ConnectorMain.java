@@ -1,7 +1,5 @@
 package io.resilientconnector.examples;
 
-import io.resilientconnector.internal.Durations;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -253,10 +251,10 @@ public final class ConnectorMain implements Callable<Integer> {
                 targetHost = DEMO_HOST;
                 targetPort = demoServer.port();
                 printer.info("DEMO_SERVER", "listening on " + demoServer.address() + ": a line every "
-                        + Durations.approx(schedule.lineInterval()) + ", quiet for "
-                        + Durations.approx(schedule.pause()) + " after every " + schedule.linesPerBurst()
-                        + " lines, drops each connection after " + Durations.approx(schedule.dropMin()) + ".."
-                        + Durations.approx(schedule.dropMax()) + "; type a line to send it");
+                        + Text.duration(schedule.lineInterval()) + ", quiet for "
+                        + Text.duration(schedule.pause()) + " after every " + schedule.linesPerBurst()
+                        + " lines, drops each connection after " + Text.duration(schedule.dropMin()) + ".."
+                        + Text.duration(schedule.dropMax()) + "; type a line to send it");
             } else if (host != null) {
                 targetPort = port;
             }

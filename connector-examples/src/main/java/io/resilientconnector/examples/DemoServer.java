@@ -1,8 +1,5 @@
 package io.resilientconnector.examples;
 
-import io.resilientconnector.internal.ChannelLog;
-import io.resilientconnector.internal.Durations;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -152,7 +149,7 @@ public final class DemoServer implements AutoCloseable {
 
     /** The address to connect to, as {@code host:port}. */
     public String address() {
-        return ChannelLog.address(serverChannel.localAddress());
+        return Text.address(serverChannel.localAddress());
     }
 
     /** Stops listening, drops every connection and stops the server's thread. Idempotent. */
@@ -178,7 +175,7 @@ public final class DemoServer implements AutoCloseable {
             Duration dropAfter = schedule.dropMin().plusMillis(
                     spreadMillis == 0 ? 0 : (long) (random.nextDouble() * (spreadMillis + 1)));
             logger.info("demo server: connection {} from port {}; dropping it after {}", number,
-                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), Durations.approx(dropAfter));
+                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), Text.duration(dropAfter));
             drop = ctx.executor().schedule(() -> drop(ctx), dropAfter.toNanos(), TimeUnit.NANOSECONDS);
             burst(ctx, 1);
         }
@@ -191,7 +188,7 @@ public final class DemoServer implements AutoCloseable {
                         TimeUnit.NANOSECONDS);
             } else {
                 ctx.writeAndFlush("demo line " + lines + " on connection " + number + "; now quiet for "
-                        + Durations.approx(schedule.pause()) + "\n");
+                        + Text.duration(schedule.pause()) + "\n");
                 next = ctx.executor().schedule(() -> burst(ctx, 1), schedule.pause().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
