@@ -44,7 +44,7 @@ public interface ConnectorListener {
     default void gaveUp(int attempts, Disconnection last) {
     }
 
-    /** Nothing was read for a read-timeout period; {@code consecutive} counts periods since the last read. */
+    /** Nothing was read for a read-idle period; {@code consecutive} counts periods since the last read. */
     default void readIdle(Channel channel, int consecutive) {
     }
 

@@ -154,8 +154,8 @@ public final class ResilientConnector implements AutoCloseable {
         eventLoop = home;
         ConnectorEvents events = new ConnectorEvents(describeEndpoints(), lifecycle, pending, listeners, tuning,
                 options.writeStallTimeout(), heartbeatNote());
-        ConnectionSettings settings = new ConnectionSettings(options.readTimeout(),
-                new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
+        ConnectionSettings settings = new ConnectionSettings(options.readIdlePeriod(),
+                new ReadIdlePolicy(options.readIdlePeriod(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
                 options.writeStallTimeout(),
                 new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
         HeartbeatOptions heartbeat = options.heartbeat();

@@ -88,7 +88,7 @@ class DeadPeerDetectionTest {
                 .endpoint(lab.peerHost(), lab.peerPort())
                 .transport(type)
                 .keepAlive(KEEPALIVE)
-                .readTimeout(Duration.ZERO)
+                .readIdlePeriod(Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(1))
                 .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(200))
                         .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());

@@ -123,7 +123,7 @@ class ResilientConnectorTest {
     @MethodSource("transports")
     void readIdleFiresRepeatedlyWhileConnected(TransportType type) throws Exception {
         LineServer server = server();
-        ResilientConnector connector = start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).build());
+        ResilientConnector connector = start(options(type, server.port()).readIdlePeriod(Duration.ofMillis(200)).build());
         events.await("CONNECTED", WAIT);
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 1");
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 2");
@@ -144,7 +144,7 @@ class ResilientConnectorTest {
     @MethodSource("transports")
     void closesAfterConsecutiveReadIdlePeriodsWhenAskedTo(TransportType type) throws Exception {
         LineServer server = server();
-        start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).readIdleCloseAfter(2).build());
+        start(options(type, server.port()).readIdlePeriod(Duration.ofMillis(200)).readIdleCloseAfter(2).build());
         events.await("CONNECTED", WAIT);
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED READ_IDLE");
         events.await("CONNECTED", WAIT);

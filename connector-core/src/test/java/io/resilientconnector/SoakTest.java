@@ -60,7 +60,7 @@ class SoakTest {
                             .count(1).userTimeout(Duration.ofSeconds(1)).build())
                     .writeStallTimeout(Duration.ofSeconds(1))
                     .connectTimeout(Duration.ofMillis(500))
-                    .readTimeout(Duration.ZERO)
+                    .readIdlePeriod(Duration.ZERO)
                     .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(10))
                             .maxDelay(Duration.ofMillis(200)).jitter(Jitter.FULL).build())
                     .build();

@@ -18,22 +18,22 @@ import java.time.Duration;
  */
 public final class ReadIdleHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
-    /** The longest read timeout accepted: a day. */
-    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    /** The longest read-idle period accepted: a day. */
+    public static final Duration MAX_PERIOD = Duration.ofDays(1);
 
-    private final Duration readTimeout;
+    private final Duration readIdlePeriod;
     private final ReadIdleClock clock;
     private final ConnectionTimer timer = new ConnectionTimer(this);
     private ChannelHandlerContext ctx;
     private boolean started;
 
-    public ReadIdleHandler(Duration readTimeout) {
-        this.readTimeout = Checks.positive(readTimeout, MAX_TIMEOUT, "readTimeout");
-        this.clock = new ReadIdleClock(readTimeout.toNanos());
+    public ReadIdleHandler(Duration readIdlePeriod) {
+        this.readIdlePeriod = Checks.positive(readIdlePeriod, MAX_PERIOD, "readIdlePeriod");
+        this.clock = new ReadIdleClock(readIdlePeriod.toNanos());
     }
 
-    public Duration readTimeout() {
-        return readTimeout;
+    public Duration readIdlePeriod() {
+        return readIdlePeriod;
     }
 
     @Override

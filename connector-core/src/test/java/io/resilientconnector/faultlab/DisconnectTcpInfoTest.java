@@ -127,7 +127,7 @@ class DisconnectTcpInfoTest {
                     .endpoint(lab.peerHost(), lab.peerPort()).transport(type)
                     .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(1)).interval(Duration.ofSeconds(1))
                             .count(2).build())
-                    .readTimeout(Duration.ZERO)
+                    .readIdlePeriod(Duration.ZERO)
                     .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
                             .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());
             if (isNative(type)) {

@@ -104,7 +104,7 @@ class ReadIdleHandlerTest {
     @Test
     void rejectsBadSettings() {
         assertThatThrownBy(() -> new ReadIdleHandler(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("readTimeout: 0ms (expected: > 0 and <= 24h)");
+                .hasMessage("readIdlePeriod: 0ms (expected: > 0 and <= 24h)");
         assertThatThrownBy(() -> new ReadIdleAction(PERIOD, -1, Level.INFO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("readIdleCloseAfter: -1 (expected: 0..2147483647)");
     }

@@ -137,9 +137,9 @@ public final class ConnectorMain implements Callable<Integer> {
                     + "Default: idle + interval x count.")
     Duration userTimeout;
 
-    @Option(names = "--read-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--read-idle", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "READ_IDLE after this long without data; 0 disables. Default: ${DEFAULT-VALUE}.")
-    Duration readTimeout;
+    Duration readIdlePeriod;
 
     @Option(names = "--read-idle-close-after", paramLabel = "N",
             description = "Close after N consecutive read-idle periods; 0 never closes. Default: ${DEFAULT-VALUE}.")
@@ -236,7 +236,7 @@ public final class ConnectorMain implements Callable<Integer> {
     @Override
     public Integer call() {
         ConnectorOptions.Builder options = validatedOptions();
-        EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readTimeout,
+        EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readIdlePeriod,
                 () -> exit.complete(EXIT_GAVE_UP));
         try {
             if (metricsPort != null) {
@@ -246,7 +246,7 @@ public final class ConnectorMain implements Callable<Integer> {
             String targetHost = host;
             int targetPort = 0;
             if (host == null && endpoints.isEmpty()) {
-                DemoServer.Schedule schedule = demoSchedule.fitting(readTimeout);
+                DemoServer.Schedule schedule = demoSchedule.fitting(readIdlePeriod);
                 demoServer = startDemoServer(port == null ? 0 : port, schedule);
                 targetHost = DEMO_HOST;
                 targetPort = demoServer.port();
@@ -387,7 +387,7 @@ public final class ConnectorMain implements Callable<Integer> {
             check(() -> options.failbackAfter(failbackAfter));
         }
         check(() -> options.connectTimeout(connectTimeout));
-        check(() -> options.readTimeout(readTimeout));
+        check(() -> options.readIdlePeriod(readIdlePeriod));
         check(() -> options.readIdleCloseAfter(readIdleCloseAfter));
         if (writeStallTimeout != null) {
             check(() -> options.writeStallTimeout(writeStallTimeout));
@@ -545,7 +545,7 @@ public final class ConnectorMain implements Callable<Integer> {
         FLAGS.put("backoff.max", "--backoff-max");
         FLAGS.put("reconnect.maxAttempts", "--max-attempts");
         FLAGS.put("readIdleCloseAfter", "--read-idle-close-after");
-        FLAGS.put("readTimeout", "--read-timeout");
+        FLAGS.put("readIdlePeriod", "--read-idle");
         FLAGS.put("connectTimeout", "--connect-timeout");
         FLAGS.put("writeStallTimeout", "--write-stall-timeout");
         FLAGS.put("heartbeat.probe", "--heartbeat");
@@ -632,8 +632,8 @@ public final class ConnectorMain implements Callable<Integer> {
                     return flagForm(KeepAliveOptions.DEFAULT_INTERVAL);
                 case "--keepalive-count":
                     return String.valueOf(KeepAliveOptions.DEFAULT_COUNT);
-                case "--read-timeout":
-                    return flagForm(ConnectorOptions.DEFAULT_READ_TIMEOUT);
+                case "--read-idle":
+                    return flagForm(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD);
                 case "--read-idle-close-after":
                     return String.valueOf(ConnectorOptions.DEFAULT_READ_IDLE_CLOSE_AFTER);
                 case "--connect-timeout":

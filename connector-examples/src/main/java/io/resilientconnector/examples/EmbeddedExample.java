@@ -50,7 +50,7 @@ public final class EmbeddedExample implements AutoCloseable {
         resources = ConnectorResources.builder().eventLoopGroup(group).build();
         ConnectorOptions options = ConnectorOptions.builder()
                 .endpoint(host, port)
-                .readTimeout(Duration.ofSeconds(5))
+                .readIdlePeriod(Duration.ofSeconds(5))
                 .build();
         connector = ResilientConnector.builder(options)
                 .resources(resources)

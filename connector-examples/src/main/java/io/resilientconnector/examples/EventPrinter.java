@@ -24,18 +24,18 @@ final class EventPrinter implements ConnectorListener {
     static final int PREVIEW_BYTES = 1024;
 
     private final PrintWriter out;
-    private final Duration readTimeout;
+    private final Duration readIdlePeriod;
     private final Runnable onGaveUp;
     private volatile long connectedAtNanos = -1;
     private volatile Supplier<Endpoint> endpoint;
 
     /**
-     * @param readTimeout the connector's read timeout, to say how long reads were idle
+     * @param readIdlePeriod the connector's read-idle period, to say how long reads were idle
      * @param onGaveUp    run after {@code GAVE_UP} is printed
      */
-    EventPrinter(PrintWriter out, Duration readTimeout, Runnable onGaveUp) {
+    EventPrinter(PrintWriter out, Duration readIdlePeriod, Runnable onGaveUp) {
         this.out = out;
-        this.readTimeout = readTimeout;
+        this.readIdlePeriod = readIdlePeriod;
         this.onGaveUp = onGaveUp;
     }
 
@@ -86,7 +86,7 @@ final class EventPrinter implements ConnectorListener {
 
     @Override
     public void readIdle(Channel channel, int consecutive) {
-        print("READ_IDLE idle=" + Text.duration(readTimeout.multipliedBy(consecutive)) + " consecutive=" + consecutive);
+        print("READ_IDLE idle=" + Text.duration(readIdlePeriod.multipliedBy(consecutive)) + " consecutive=" + consecutive);
     }
 
     /** What the connection delivered; the caller keeps ownership of {@code data}. */
