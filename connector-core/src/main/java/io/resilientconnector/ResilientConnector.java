@@ -417,6 +417,12 @@ public final class ResilientConnector implements AutoCloseable {
         /**
          * The application's handlers, installed fresh on every connection after the connector's own. Pass a
          * {@link ChannelInitializer}; any other handler must be {@link ChannelHandler.Sharable}. Required.
+         *
+         * <p>It is added with {@code pipeline.addLast}, as {@code Bootstrap.handler} adds it, so an initializer's
+         * {@code handlerAdded} and {@code exceptionCaught} run as usual. When {@code initChannel} throws, Netty's
+         * {@code exceptionCaught} logs the exception and closes the channel; the connector reports that
+         * connection as {@code OTHER}, "the application's ChannelInitializer failed; its exception is in the
+         * log", and reconnects as for any other loss.
          */
         public Builder handler(ChannelHandler handler) {
             Objects.requireNonNull(handler, "handler");
