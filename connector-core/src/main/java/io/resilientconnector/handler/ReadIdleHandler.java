@@ -10,8 +10,8 @@ import io.resilientconnector.internal.ReadIdleClock;
 import java.time.Duration;
 
 /**
- * Fires an {@link IdleStateEvent} of state {@code READER_IDLE} each time nothing has been read for the read
- * timeout: first with {@link IdleStateEvent#isFirst()} true, then again every period while reads stay idle.
+ * Fires an {@link IdleStateEvent} of state {@code READER_IDLE} each time nothing has been read for the read-idle
+ * period: first with {@link IdleStateEvent#isFirst()} true, then again every period while reads stay idle.
  * It only detects; {@link ReadIdleAction} decides what to do. A read only stores a timestamp; one timer,
  * re-armed lazily and rounded up to a {@value ConnectionTimer#GRID_MILLIS} ms grid, serves the deadlines. It is
  * the connector's own read-idle clock, as a handler of its own. Create one per channel.
