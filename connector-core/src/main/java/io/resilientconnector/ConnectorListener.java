@@ -1,7 +1,6 @@
 package io.resilientconnector;
 
 import io.netty.channel.Channel;
-import io.resilientconnector.cause.Disconnection;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,7 +44,7 @@ public interface ConnectorListener {
     default void gaveUp(int attempts, Disconnection last) {
     }
 
-    /** Nothing was read for a read-timeout period; {@code consecutive} counts periods since the last read. */
+    /** Nothing was read for a read-idle period; {@code consecutive} counts periods since the last read. */
     default void readIdle(Channel channel, int consecutive) {
     }
 
@@ -76,7 +75,7 @@ public interface ConnectorListener {
     /**
      * The attempt to {@code address} failed, and the pass goes on with the next address; {@code why} names the
      * attempt's connection. A name that does not resolve is reported here too, with its unresolved address and
-     * {@link io.resilientconnector.cause.DisconnectCause#UNRESOLVED}. An attempt that loses the race to another
+     * {@link DisconnectCause#UNRESOLVED}. An attempt that loses the race to another
      * is closed without a word.
      */
     default void attemptFailed(Endpoint endpoint, InetSocketAddress address, Disconnection why) {

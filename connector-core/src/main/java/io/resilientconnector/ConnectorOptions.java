@@ -1,7 +1,6 @@
 package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.handler.ReadIdleHandler;
 import io.resilientconnector.handler.ReceivedBytesLogger;
 import io.resilientconnector.handler.WriteProgressWatchdog;
@@ -39,7 +38,7 @@ public final class ConnectorOptions {
     /** The longest connect timeout accepted. */
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
     /** Defaults to 5 seconds: a quiet peer shows as READ_IDLE quickly, without closing anything. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_READ_IDLE_PERIOD = Duration.ofSeconds(5);
     /** Defaults to 0: read-idle periods are only logged and reported, never a reason to close. */
     public static final int DEFAULT_READ_IDLE_CLOSE_AFTER = 0;
     /** Defaults to 1024 messages waiting while disconnected. */
@@ -76,7 +75,7 @@ public final class ConnectorOptions {
     private final TransportType transport;
     private final Duration connectTimeout;
     private final KeepAliveOptions keepAlive;
-    private final Duration readTimeout;
+    private final Duration readIdlePeriod;
     private final int readIdleCloseAfter;
     private final ReconnectPolicy reconnect;
     private final int maxPendingMessages;
@@ -98,7 +97,7 @@ public final class ConnectorOptions {
         this.transport = b.transport;
         this.connectTimeout = b.connectTimeout;
         this.keepAlive = b.keepAlive;
-        this.readTimeout = b.readTimeout;
+        this.readIdlePeriod = b.readIdlePeriod;
         this.readIdleCloseAfter = b.readIdleCloseAfter;
         this.reconnect = b.reconnect;
         this.maxPendingMessages = b.maxPendingMessages;
@@ -125,7 +124,7 @@ public final class ConnectorOptions {
         b.transport = transport;
         b.connectTimeout = connectTimeout;
         b.keepAlive = keepAlive;
-        b.readTimeout = readTimeout;
+        b.readIdlePeriod = readIdlePeriod;
         b.readIdleCloseAfter = readIdleCloseAfter;
         b.reconnect = reconnect;
         b.maxPendingMessages = maxPendingMessages;
@@ -183,8 +182,8 @@ public final class ConnectorOptions {
     }
 
     /** The read-idle period, or {@link Duration#ZERO} when read-idle detection is off. */
-    public Duration readTimeout() {
-        return readTimeout;
+    public Duration readIdlePeriod() {
+        return readIdlePeriod;
     }
 
     public int readIdleCloseAfter() {
@@ -210,7 +209,7 @@ public final class ConnectorOptions {
 
     /**
      * How long pending outbound bytes may go without draining before the connection is closed as
-     * {@link io.resilientconnector.cause.DisconnectCause#STALLED}, or {@link Duration#ZERO} when the watchdog is
+     * {@link DisconnectCause#STALLED}, or {@link Duration#ZERO} when the watchdog is
      * off. Unless set, it equals the keepalive user timeout (or, with that disabled,
      * {@code idle + interval × count}), so every transport gets the same bound for a busy link.
      */
@@ -267,7 +266,7 @@ public final class ConnectorOptions {
                 && maxPendingBytes == that.maxPendingBytes && endpoints.equals(that.endpoints)
                 && endpointOrder == that.endpointOrder && attemptDelay.equals(that.attemptDelay)
                 && failbackAfter.equals(that.failbackAfter) && transport == that.transport && connectTimeout.equals(that.connectTimeout)
-                && keepAlive.equals(that.keepAlive) && readTimeout.equals(that.readTimeout)
+                && keepAlive.equals(that.keepAlive) && readIdlePeriod.equals(that.readIdlePeriod)
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
                 && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
                 && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification
@@ -276,7 +275,7 @@ public final class ConnectorOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(endpoints, endpointOrder, attemptDelay, failbackAfter, transport, connectTimeout, keepAlive, readTimeout, readIdleCloseAfter, reconnect,
+        return Objects.hash(endpoints, endpointOrder, attemptDelay, failbackAfter, transport, connectTimeout, keepAlive, readIdlePeriod, readIdleCloseAfter, reconnect,
                 maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
                 tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy, heartbeat);
     }
@@ -288,7 +287,7 @@ public final class ConnectorOptions {
                 + ", failbackAfter=" + (failbackAfter.isZero() ? "off" : Durations.format(failbackAfter))
                 + ", transport=" + transport
                 + ", connectTimeout=" + Durations.format(connectTimeout) + ", keepAlive=" + keepAlive
-                + ", readTimeout=" + (readTimeout.isZero() ? "off" : Durations.format(readTimeout))
+                + ", readIdlePeriod=" + (readIdlePeriod.isZero() ? "off" : Durations.format(readIdlePeriod))
                 + ", readIdleCloseAfter=" + readIdleCloseAfter + ", reconnect=" + reconnect
                 + ", maxPendingMessages=" + maxPendingMessages + ", maxPendingBytes=" + maxPendingBytes
                 + ", writeStallTimeout=" + (writeStallTimeout == null ? "derived(" + Durations.format(writeStallTimeout()) + ")"
@@ -307,7 +306,7 @@ public final class ConnectorOptions {
         private TransportType transport = DEFAULT_TRANSPORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private KeepAliveOptions keepAlive = KeepAliveOptions.defaults();
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private Duration readIdlePeriod = DEFAULT_READ_IDLE_PERIOD;
         private int readIdleCloseAfter = DEFAULT_READ_IDLE_CLOSE_AFTER;
         private ReconnectPolicy reconnect = ReconnectPolicy.defaults();
         private int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
@@ -426,10 +425,13 @@ public final class ConnectorOptions {
 
         /**
          * How long without reads counts as one read-idle period; {@link Duration#ZERO} turns read-idle detection
-         * off. At most a day. Defaults to {@link #DEFAULT_READ_TIMEOUT}.
+         * off. At most a day. Defaults to {@link #DEFAULT_READ_IDLE_PERIOD}.
+         *
+         * <p>It is not a timeout: each period is reported ({@link ConnectorListener#readIdle}) and logged, and the
+         * connection is closed only after {@link #readIdleCloseAfter} consecutive periods, which is off by default.
          */
-        public Builder readTimeout(Duration readTimeout) {
-            this.readTimeout = Checks.zeroOrPositive(readTimeout, ReadIdleHandler.MAX_TIMEOUT, "readTimeout");
+        public Builder readIdlePeriod(Duration readIdlePeriod) {
+            this.readIdlePeriod = Checks.zeroOrPositive(readIdlePeriod, ReadIdleHandler.MAX_PERIOD, "readIdlePeriod");
             return this;
         }
 
@@ -568,8 +570,8 @@ public final class ConnectorOptions {
             Checks.state(failbackAfter.isZero() || endpointOrder == EndpointOrder.ORDERED, "failbackAfter: "
                     + Durations.format(failbackAfter) + " needs endpointOrder ORDERED, but it is " + endpointOrder
                     + " (expected: endpointOrder ORDERED, or failbackAfter 0)");
-            Checks.state(readIdleCloseAfter == 0 || !readTimeout.isZero(), "readIdleCloseAfter: " + readIdleCloseAfter
-                    + " needs read-idle detection, but readTimeout is 0 (expected: readTimeout > 0, or readIdleCloseAfter 0)");
+            Checks.state(readIdleCloseAfter == 0 || !readIdlePeriod.isZero(), "readIdleCloseAfter: " + readIdleCloseAfter
+                    + " needs read-idle detection, but readIdlePeriod is 0 (expected: readIdlePeriod > 0, or readIdleCloseAfter 0)");
             return new ConnectorOptions(this);
         }
     }

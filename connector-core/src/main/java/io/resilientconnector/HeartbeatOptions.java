@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * An application-level heartbeat: after {@link #idle()} without reading anything, the connector writes a
  * probe, such as {@code PING\r\n}, an MQTT PINGREQ or a Redis PING, and expects a reply within
  * {@link #timeout()}. No reply closes the connection as
- * {@link io.resilientconnector.cause.DisconnectCause#UNRESPONSIVE}. Off unless set: a connector cannot invent a
+ * {@link DisconnectCause#UNRESPONSIVE}. Off unless set: a connector cannot invent a
  * protocol's ping.
  *
  * <pre>{@code

@@ -25,7 +25,7 @@ import java.util.Objects;
  *
  * <p>The connection goes to the proxy, and the proxy connects to the endpoint: the endpoint's name is resolved
  * by the proxy, the proxy's name by the connector's {@code HostResolver}. Keepalive, the user timeout and the
- * write-stall watchdog watch the TCP hop to the proxy only; use a read timeout or an application heartbeat to
+ * write-stall watchdog watch the TCP hop to the proxy only; use read-idle detection or an application heartbeat to
  * notice a dead endpoint behind a live proxy.
  *
  * <p>{@link #toString()} masks the password.

@@ -154,8 +154,8 @@ public final class ResilientConnector implements AutoCloseable {
         eventLoop = home;
         ConnectorEvents events = new ConnectorEvents(describeEndpoints(), lifecycle, pending, listeners, tuning,
                 options.writeStallTimeout(), heartbeatNote());
-        ConnectionSettings settings = new ConnectionSettings(options.readTimeout(),
-                new ReadIdlePolicy(options.readTimeout(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
+        ConnectionSettings settings = new ConnectionSettings(options.readIdlePeriod(),
+                new ReadIdlePolicy(options.readIdlePeriod(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
                 options.writeStallTimeout(),
                 new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
         HeartbeatOptions heartbeat = options.heartbeat();
@@ -417,6 +417,12 @@ public final class ResilientConnector implements AutoCloseable {
         /**
          * The application's handlers, installed fresh on every connection after the connector's own. Pass a
          * {@link ChannelInitializer}; any other handler must be {@link ChannelHandler.Sharable}. Required.
+         *
+         * <p>It is added with {@code pipeline.addLast}, as {@code Bootstrap.handler} adds it, so an initializer's
+         * {@code handlerAdded} and {@code exceptionCaught} run as usual. When {@code initChannel} throws, Netty's
+         * {@code exceptionCaught} logs the exception and closes the channel; the connector reports that
+         * connection as {@code OTHER}, "the application's ChannelInitializer failed; its exception is in the
+         * log", and reconnects as for any other loss.
          */
         public Builder handler(ChannelHandler handler) {
             Objects.requireNonNull(handler, "handler");

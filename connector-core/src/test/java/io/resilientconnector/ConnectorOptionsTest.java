@@ -2,9 +2,6 @@ package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.Test;
@@ -39,7 +36,7 @@ class ConnectorOptionsTest {
         ConnectorOptions o = minimal().build();
         assertThat(o.transport()).isEqualTo(ConnectorOptions.DEFAULT_TRANSPORT).isEqualTo(TransportType.AUTO);
         assertThat(o.connectTimeout()).isEqualTo(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
-        assertThat(o.readTimeout()).isEqualTo(ConnectorOptions.DEFAULT_READ_TIMEOUT).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.readIdlePeriod()).isEqualTo(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.readIdleCloseAfter()).isZero();
         assertThat(o.keepAlive()).isEqualTo(KeepAliveOptions.defaults());
         assertThat(o.reconnect()).isEqualTo(ReconnectPolicy.defaults());
@@ -182,10 +179,10 @@ class ConnectorOptionsTest {
         ConnectorOptions o = minimal().transport(TransportType.NIO).connectTimeout(Duration.ofMillis(1500))
                 .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(2)).interval(Duration.ofSeconds(1))
                         .count(3).userTimeout(Duration.ofSeconds(9)).build())
-                .readTimeout(Duration.ofSeconds(2)).readIdleCloseAfter(3)
+                .readIdlePeriod(Duration.ofSeconds(2)).readIdleCloseAfter(3)
                 .reconnect(ReconnectPolicy.builder().maxAttempts(5).stablePeriod(Duration.ofSeconds(3))
-                        .backoff(Backoff.builder().initial(Duration.ofMillis(10)).multiplier(3).max(Duration.ofSeconds(2))
-                                .jitter(Jitter.EQUAL).build()).build())
+                        .initialDelay(Duration.ofMillis(10)).multiplier(3).maxDelay(Duration.ofSeconds(2))
+                        .jitter(Jitter.EQUAL).build())
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
                 .tls(TLS).tlsHostnameVerification(false)
@@ -242,7 +239,7 @@ class ConnectorOptionsTest {
                     assertThat(e.expected()).isEqualTo("whole seconds in 1..32767");
                     assertThat(e).hasMessage("keepAlive.interval: 1500ms (expected: whole seconds in 1..32767)");
                 });
-        assertThatThrownBy(() -> Backoff.builder().multiplier(0.5))
+        assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(0.5))
                 .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("backoff.multiplier"));
     }
 
@@ -260,7 +257,7 @@ class ConnectorOptionsTest {
                 .hasMessageContaining("transport");
         assertThatThrownBy(() -> minimal().keepAlive(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().reconnect(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> minimal().readTimeout(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> minimal().readIdlePeriod(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> minimal().proxy(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("proxy");
     }
@@ -278,18 +275,18 @@ class ConnectorOptionsTest {
     }
 
     @Test
-    void rejectsReadTimeoutOutOfRange() {
-        assertThatThrownBy(() -> minimal().readTimeout(Duration.ofMillis(-5))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("readTimeout: -5ms (expected: 0 to disable, or > 0 and <= 24h)");
-        assertThatThrownBy(() -> minimal().readTimeout(Duration.ofDays(2)))
-                .hasMessageContaining("readTimeout: 48h");
+    void rejectsReadIdlePeriodOutOfRange() {
+        assertThatThrownBy(() -> minimal().readIdlePeriod(Duration.ofMillis(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readIdlePeriod: -5ms (expected: 0 to disable, or > 0 and <= 24h)");
+        assertThatThrownBy(() -> minimal().readIdlePeriod(Duration.ofDays(2)))
+                .hasMessageContaining("readIdlePeriod: 48h");
     }
 
     @Test
     void rejectsReadIdleCloseWithoutReadIdleDetection() {
-        assertThatThrownBy(() -> minimal().readTimeout(Duration.ZERO).readIdleCloseAfter(2).build())
+        assertThatThrownBy(() -> minimal().readIdlePeriod(Duration.ZERO).readIdleCloseAfter(2).build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("readIdleCloseAfter: 2 needs read-idle detection, but readTimeout is 0");
+                .hasMessageContaining("readIdleCloseAfter: 2 needs read-idle detection, but readIdlePeriod is 0");
         assertThatThrownBy(() -> minimal().readIdleCloseAfter(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("readIdleCloseAfter: -1 (expected: 0..1000000)");
     }

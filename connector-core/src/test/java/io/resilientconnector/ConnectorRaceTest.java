@@ -2,8 +2,8 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.FullBacklogListener;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -117,12 +118,49 @@ class ConnectorRaceTest {
                     }
                 }).start();
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED OTHER");
-        assertThat(events.disconnections().get(0).exception()).isInstanceOf(IllegalStateException.class)
-                .hasMessage("application bug 1");
-        assertThat(events.disconnections().get(0).detail()).isEqualTo("the application's ChannelInitializer threw");
+        // Netty hands the exception to the initializer's exceptionCaught, which logs it and closes the channel.
+        assertThat(events.disconnections().get(0).exception()).isNull();
+        assertThat(events.disconnections().get(0).detail())
+                .isEqualTo("the application's ChannelInitializer failed; its exception is in the log");
         events.await("RECONNECTING 1", WAIT);
         events.await("CONNECTED", WAIT);
         assertThat(calls.get()).isEqualTo(3);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
+    }
+
+    @Test
+    void theApplicationsInitializerRunsAsNettyRunsIt() throws Exception {
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger added = new AtomicInteger();
+        List<Throwable> caught = new CopyOnWriteArrayList<>();
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()),
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+                        added.incrementAndGet();
+                        super.handlerAdded(ctx);
+                    }
+
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (calls.incrementAndGet() == 1) {
+                            throw new IllegalStateException("application bug");
+                        }
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        caught.add(cause);
+                        ctx.close();
+                    }
+                }).start();
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED OTHER");
+        events.await("CONNECTED", WAIT);
+        assertThat(caught).hasSize(1);
+        assertThat(caught.get(0)).isInstanceOf(IllegalStateException.class).hasMessage("application bug");
+        assertThat(added.get()).isEqualTo(2);
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
     }
 

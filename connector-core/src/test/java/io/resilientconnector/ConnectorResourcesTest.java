@@ -244,7 +244,7 @@ class ConnectorResourcesTest {
         List<Long> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
         ConnectorListener listener = new ConnectorListener() {
             @Override
-            public void disconnected(io.resilientconnector.cause.Disconnection why) {
+            public void disconnected(Disconnection why) {
                 attempts.add(System.nanoTime());
             }
         };

@@ -2,12 +2,7 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.Detection;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
@@ -93,10 +88,10 @@ class DeadPeerDetectionTest {
                 .endpoint(lab.peerHost(), lab.peerPort())
                 .transport(type)
                 .keepAlive(KEEPALIVE)
-                .readTimeout(Duration.ZERO)
+                .readIdlePeriod(Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(1))
-                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(200))
-                        .max(Duration.ofSeconds(1)).jitter(Jitter.NONE).build()).build());
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(200))
+                        .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());
     }
 
     private static boolean isNative(TransportType type) {

@@ -3,10 +3,6 @@ package io.resilientconnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
@@ -332,8 +328,8 @@ class EndpointsTest {
         int a = Ports.closed();
         dns.put("down.test", new InetAddress[] {ip("127.0.0.1"), ip("127.0.0.2")});
         AtomicInteger passes = new AtomicInteger();
-        ReconnectPolicy quick = ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(1))
-                .max(Duration.ofMillis(1)).jitter(Jitter.NONE).build()).build();
+        ReconnectPolicy quick = ReconnectPolicy.builder().initialDelay(Duration.ofMillis(1))
+                .maxDelay(Duration.ofMillis(1)).jitter(Jitter.NONE).build();
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                         .endpoints(Endpoint.of("down.test", a), Endpoint.of("127.0.0.3", a)).reconnect(quick).build())
                 .handler(new NoopInitializer()).hostResolver(resolver)
@@ -367,8 +363,8 @@ class EndpointsTest {
         int port = live.port();
         dns.put("feed.test", new InetAddress[] {ip("127.0.0.1")});
         ResilientConnector connector = start(ConnectorOptions.builder().endpoint("feed.test", port)
-                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(30))
-                        .jitter(Jitter.NONE).build()).build()).build());
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(30))
+                        .jitter(Jitter.NONE).build()).build());
         events.await("RECONNECTING 1", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
 

@@ -123,7 +123,7 @@ class FloodTest {
                 type, received.bytes() >> 20, peak >> 10);
         assertThat(peak).isLessThan(MEMORY_BOUND);
         // The flooder closes after its last byte; nothing may have ended the connection before that.
-        assertThat(events.disconnections()).allMatch(d -> d.cause() == io.resilientconnector.cause.DisconnectCause.PEER_CLOSED);
+        assertThat(events.disconnections()).allMatch(d -> d.cause() == DisconnectCause.PEER_CLOSED);
     }
 
     @ParameterizedTest

@@ -2,8 +2,6 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.micrometer.ConnectorMetrics;
@@ -106,7 +104,7 @@ class HeartbeatThroughProxyTest {
     private ResilientConnector connect(String host, int port, TransportType transport, HeartbeatOptions heartbeat,
                                        Recorder events, boolean awaitAnswer) throws InterruptedException {
         ConnectorOptions.Builder options = ConnectorOptions.builder().endpoint(host, port).transport(transport)
-                .keepAlive(SHORT_KEEPALIVE).readTimeout(Duration.ZERO).reconnect(Fast.RECONNECT).maxPendingMessages(10_000);
+                .keepAlive(SHORT_KEEPALIVE).readIdlePeriod(Duration.ZERO).reconnect(Fast.RECONNECT).maxPendingMessages(10_000);
         if (heartbeat != null) {
             options.heartbeat(heartbeat);
         }

@@ -9,8 +9,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.realserver.DanteSocks;
 import io.resilientconnector.realserver.RealServer;
 import io.resilientconnector.realserver.TinyProxy;

@@ -1,9 +1,5 @@
 package io.resilientconnector;
 
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.testing.Footprint;
 import io.resilientconnector.testing.LeakGate;
 import io.resilientconnector.testing.NoopInitializer;
@@ -66,7 +62,7 @@ class ReconnectCycleLeakTest {
     @EnumSource(value = TransportType.class, names = {"AUTO", "NIO"})
     void twoThousandCyclesLeaveHeapThreadsAndDescriptorsFlat(TransportType transport) throws Exception {
         ReconnectPolicy immediate = ReconnectPolicy.builder().stablePeriod(Duration.ZERO)
-                .backoff(Backoff.builder().initial(Duration.ofMillis(1)).max(Duration.ofMillis(1)).jitter(Jitter.NONE).build())
+                .initialDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(1)).jitter(Jitter.NONE)
                 .build();
         AtomicInteger ended = new AtomicInteger();
         try (ClosingServer server = new ClosingServer();

@@ -5,10 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.DisconnectCause;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
@@ -127,7 +123,7 @@ class ResilientConnectorTest {
     @MethodSource("transports")
     void readIdleFiresRepeatedlyWhileConnected(TransportType type) throws Exception {
         LineServer server = server();
-        ResilientConnector connector = start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).build());
+        ResilientConnector connector = start(options(type, server.port()).readIdlePeriod(Duration.ofMillis(200)).build());
         events.await("CONNECTED", WAIT);
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 1");
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 2");
@@ -148,7 +144,7 @@ class ResilientConnectorTest {
     @MethodSource("transports")
     void closesAfterConsecutiveReadIdlePeriodsWhenAskedTo(TransportType type) throws Exception {
         LineServer server = server();
-        start(options(type, server.port()).readTimeout(Duration.ofMillis(200)).readIdleCloseAfter(2).build());
+        start(options(type, server.port()).readIdlePeriod(Duration.ofMillis(200)).readIdleCloseAfter(2).build());
         events.await("CONNECTED", WAIT);
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED READ_IDLE");
         events.await("CONNECTED", WAIT);
@@ -218,8 +214,8 @@ class ResilientConnectorTest {
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
         int port = Ports.closed();
         ResilientConnector connector = start(options(type, port)
-                .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
-                        .jitter(Jitter.NONE).build()).build()).build());
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
+                        .jitter(Jitter.NONE).build()).build());
         events.await("RECONNECTING 1", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
         LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);
@@ -358,7 +354,7 @@ class ResilientConnectorTest {
                     }
 
                     @Override
-                    public void disconnected(io.resilientconnector.cause.Disconnection why) {
+                    public void disconnected(Disconnection why) {
                         throw new IllegalStateException("listener bug");
                     }
                 })

@@ -1,11 +1,6 @@
 package io.resilientconnector;
 
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;
@@ -65,9 +60,9 @@ class SoakTest {
                             .count(1).userTimeout(Duration.ofSeconds(1)).build())
                     .writeStallTimeout(Duration.ofSeconds(1))
                     .connectTimeout(Duration.ofMillis(500))
-                    .readTimeout(Duration.ZERO)
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(10))
-                            .max(Duration.ofMillis(200)).jitter(Jitter.FULL).build()).build())
+                    .readIdlePeriod(Duration.ZERO)
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(10))
+                            .maxDelay(Duration.ofMillis(200)).jitter(Jitter.FULL).build())
                     .build();
             try (LabClient client = LabClient.start(options)) {
                 client.awaitConnected(STEP);

@@ -13,8 +13,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.EventRecorder;

@@ -19,8 +19,6 @@ public final class QuickStartSource {
      */
     static final List<String> IMPORTS = List.of(
             "io.resilientconnector.*",
-            "io.resilientconnector.backoff.*",
-            "io.resilientconnector.cause.*",
             "io.resilientconnector.handler.*",
             "io.resilientconnector.transport.*",
             "io.netty.buffer.*",

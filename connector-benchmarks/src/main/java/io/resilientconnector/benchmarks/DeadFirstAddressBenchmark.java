@@ -4,9 +4,8 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.HostResolver;
 
 import java.io.IOException;
@@ -104,8 +103,8 @@ public final class DeadFirstAddressBenchmark {
             long[] at = new long[1];
             ConnectorOptions options = ConnectorOptions.builder().endpoint(NAME, port).attemptDelay(attemptDelay)
                     .connectTimeout(connectTimeout)
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(100))
-                            .jitter(Jitter.NONE).build()).build())
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(100))
+                            .jitter(Jitter.NONE).build())
                     .build();
             ResilientConnector connector = ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)
                     .hostResolver(resolver).listener(new ConnectorListener() {

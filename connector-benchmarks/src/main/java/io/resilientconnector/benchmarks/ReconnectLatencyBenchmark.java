@@ -14,11 +14,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ConnectorResources;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
 
@@ -127,7 +126,7 @@ public final class ReconnectLatencyBenchmark {
         };
         ConnectorOptions options = ConnectorOptions.builder().endpoint(Loopback.HOST, server.port).transport(transport)
                 .reconnect(ReconnectPolicy.builder().stablePeriod(Duration.ZERO)
-                        .backoff(Backoff.builder().initial(initial).max(max).jitter(Jitter.NONE).build()).build())
+                        .initialDelay(initial).maxDelay(max).jitter(Jitter.NONE).build())
                 .build();
         double[] late = new double[reconnects];
         ResilientConnector connector = ResilientConnector.builder(options).handler(Loopback.Discard.INSTANCE)

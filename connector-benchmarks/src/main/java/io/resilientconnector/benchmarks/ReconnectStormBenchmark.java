@@ -6,10 +6,9 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.transport.TransportType;
 
 import java.time.Duration;
@@ -73,7 +72,7 @@ public final class ReconnectStormBenchmark {
 
         System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="
-                + max.toMillis() + "ms multiplier=" + Backoff.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
+                + max.toMillis() + "ms multiplier=" + ReconnectPolicy.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
                 + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
         Map<String, List<Storm>> results = new LinkedHashMap<>();
         try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of("--transport", transports.get(0).name(),
@@ -155,7 +154,7 @@ public final class ReconnectStormBenchmark {
             }
         };
         ReconnectPolicy policy = ReconnectPolicy.builder()
-                .backoff(Backoff.builder().initial(initial).max(max).jitter(jitter).build()).build();
+                .initialDelay(initial).maxDelay(max).jitter(jitter).build();
         List<ResilientConnector> connectors = new ArrayList<>(n);
         Storm storm = new Storm();
         try {
@@ -223,7 +222,6 @@ public final class ReconnectStormBenchmark {
             Thread.sleep(10);
         }
     }
-
 
     private static final class Storm {
         long downAt;

@@ -19,7 +19,7 @@ import io.resilientconnector.internal.DisconnectRecorder;
  * handler also watches write outcomes, through one shared listener and no allocation per write.
  *
  * <p>The end it logs also says what the kernel still held that the peer had not acknowledged
- * ({@link io.resilientconnector.cause.Disconnection#unacknowledged()}), from TCP_INFO on epoll and io_uring
+ * ({@link io.resilientconnector.Disconnection#unacknowledged()}), from TCP_INFO on epoll and io_uring
  * or {@code /proc/net/tcp} for NIO on Linux, sampled at the error or the close while the socket is still
  * open. Elsewhere it says "unknown".
  */

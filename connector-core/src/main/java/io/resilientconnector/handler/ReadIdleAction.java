@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.cause.DisconnectCause;
+import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.internal.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ReadIdlePolicy;
@@ -24,12 +24,12 @@ public final class ReadIdleAction extends ChannelInboundHandlerAdapter {
     private int consecutive;
 
     /**
-     * @param period     the read timeout of the {@link ReadIdleHandler} before this, for the log and the cause
+     * @param period     the read-idle period of the {@link ReadIdleHandler} before this, for the log and the cause
      * @param closeAfter consecutive idle periods before closing, or 0 to never close
      * @param level      the level of the "read idle" log line
      */
     public ReadIdleAction(Duration period, int closeAfter, Level level) {
-        this.policy = new ReadIdlePolicy(Checks.positive(period, ReadIdleHandler.MAX_TIMEOUT, "readTimeout"),
+        this.policy = new ReadIdlePolicy(Checks.positive(period, ReadIdleHandler.MAX_PERIOD, "readIdlePeriod"),
                 Checks.inRange(closeAfter, 0, Integer.MAX_VALUE, "readIdleCloseAfter"), Checks.notNull(level, "level"));
     }
 

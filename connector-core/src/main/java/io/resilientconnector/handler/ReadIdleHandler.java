@@ -10,30 +10,30 @@ import io.resilientconnector.internal.ReadIdleClock;
 import java.time.Duration;
 
 /**
- * Fires an {@link IdleStateEvent} of state {@code READER_IDLE} each time nothing has been read for the read
- * timeout: first with {@link IdleStateEvent#isFirst()} true, then again every period while reads stay idle.
+ * Fires an {@link IdleStateEvent} of state {@code READER_IDLE} each time nothing has been read for the read-idle
+ * period: first with {@link IdleStateEvent#isFirst()} true, then again every period while reads stay idle.
  * It only detects; {@link ReadIdleAction} decides what to do. A read only stores a timestamp; one timer,
  * re-armed lazily and rounded up to a {@value ConnectionTimer#GRID_MILLIS} ms grid, serves the deadlines. It is
  * the connector's own read-idle clock, as a handler of its own. Create one per channel.
  */
 public final class ReadIdleHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
-    /** The longest read timeout accepted: a day. */
-    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    /** The longest read-idle period accepted: a day. */
+    public static final Duration MAX_PERIOD = Duration.ofDays(1);
 
-    private final Duration readTimeout;
+    private final Duration readIdlePeriod;
     private final ReadIdleClock clock;
     private final ConnectionTimer timer = new ConnectionTimer(this);
     private ChannelHandlerContext ctx;
     private boolean started;
 
-    public ReadIdleHandler(Duration readTimeout) {
-        this.readTimeout = Checks.positive(readTimeout, MAX_TIMEOUT, "readTimeout");
-        this.clock = new ReadIdleClock(readTimeout.toNanos());
+    public ReadIdleHandler(Duration readIdlePeriod) {
+        this.readIdlePeriod = Checks.positive(readIdlePeriod, MAX_PERIOD, "readIdlePeriod");
+        this.clock = new ReadIdleClock(readIdlePeriod.toNanos());
     }
 
-    public Duration readTimeout() {
-        return readTimeout;
+    public Duration readIdlePeriod() {
+        return readIdlePeriod;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 
 /** What a {@link ConnectionHandler} tells the connector that owns it. Called on the channel's event loop. */
 public interface ConnectionOwner {

@@ -13,8 +13,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,16 +119,22 @@ public final class ConnectionPipeline {
             ch.pipeline().remove(tail);
         }
         ChannelHandlerContext lastBare = ch.pipeline().lastContext();
+        Winner winner = new Winner(endpoint);
+        Disconnection failed;
         try {
-            WinnerPipeline.install(ch, "rc-winner", new Winner(endpoint), true);
-        } catch (Exception | LinkageError e) {
+            failed = WinnerPipeline.install(ch, "rc-winner", winner, true) ? null : winner.failure(ch);
+        } catch (RuntimeException | LinkageError e) {
+            // Netty refused the handler itself, for example one that is not @Sharable, added a second time.
+            logger.warn("{} the application's handler could not be added; closing", ChannelLog.id(ch), e);
+            failed = Disconnection.of(DisconnectCause.OTHER, null, e)
+                    .withDetail("the application's handler could not be added");
+        }
+        if (failed != null) {
             for (Object m : held) {
                 ReferenceCountUtil.release(m);
             }
-            logger.warn("{} the application's ChannelInitializer threw; closing", ChannelLog.id(ch), e);
             ch.close();
-            return DisconnectRecorder.named(Disconnection.of(DisconnectCause.OTHER, null, e)
-                    .withDetail("the application's ChannelInitializer threw"), ch);
+            return DisconnectRecorder.named(failed, ch);
         }
         if (!held.isEmpty() && lastBare != null && !lastBare.isRemoved()) {
             // Bytes the endpoint sent in the same read as the proxy's reply; they belong to the application.
@@ -164,13 +170,15 @@ public final class ConnectionPipeline {
     }
 
     /**
-     * The winner's own handlers, run in place by {@link WinnerPipeline#install}. The application's handlers go
-     * on first and the connector's in front of them after: the connection handler starts as soon as it is
-     * added to the active channel, and may declare the connection ready at once, so everything that should
-     * see the connection's traffic must be in place by then.
+     * The winner's own handlers, added by {@link WinnerPipeline#install}. The application's handlers go on first
+     * and the connector's in front of them after: the connection handler starts as soon as it is added to the
+     * active channel, and may declare the connection ready at once, so everything that should see the
+     * connection's traffic must be in place by then.
      */
     private final class Winner extends ChannelInitializer<Channel> {
         private final InetSocketAddress endpoint;
+        private Throwable ownFailure;
+        private boolean applicationFailed;
 
         Winner(InetSocketAddress endpoint) {
             this.endpoint = endpoint;
@@ -179,9 +187,14 @@ public final class ConnectionPipeline {
         @Override
         protected void initChannel(Channel ch) throws Exception {
             ChannelPipeline p = ch.pipeline();
-            ChannelHandlerContext lastBare = p.lastContext();
-            UserInitializer.install(ch, "rc-user", application);
-            String after = lastBare == null ? null : lastBare.name();
+            // This initializer's own context, which Netty removes once this returns: what follows goes after it.
+            ChannelHandlerContext self = p.lastContext();
+            if (!UserInitializer.install(ch, "rc-user", application)) {
+                // Netty gave the exception to the application's exceptionCaught, which logged it and closed.
+                applicationFailed = true;
+                return;
+            }
+            String after = self.name();
             if (tls != null) {
                 // Right after the proxy, so the handlers after it see plaintext; its own close on a failed
                 // handshake does not pass the connection handler, which records the failure instead. Added to an
@@ -189,6 +202,25 @@ public final class ConnectionPipeline {
                 after = addAfter(p, after, "rc-tls", tlsHandler(ch, endpoint));
             }
             addAfter(p, after, "rc", new ConnectionHandler(owner, settings));
+        }
+
+        /** The connector's own setup failed: Netty hands that here instead of logging it. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ownFailure = cause;
+            ctx.close();
+        }
+
+        /** Why {@code ch} closed while this was added. */
+        Disconnection failure(Channel ch) {
+            if (ownFailure != null) {
+                logger.warn("{} could not set up the connection's handlers; closing", ChannelLog.id(ch), ownFailure);
+                return Disconnection.of(DisconnectCause.OTHER, null, ownFailure)
+                        .withDetail("the connector could not set up the connection's handlers");
+            }
+            return Disconnection.of(DisconnectCause.OTHER).withDetail(applicationFailed
+                    ? "the application's ChannelInitializer failed; its exception is in the log"
+                    : "the channel closed while its handlers were added");
         }
 
         private String addAfter(ChannelPipeline p, String after, String name, ChannelHandler handler) {

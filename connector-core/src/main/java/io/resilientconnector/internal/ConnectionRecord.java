@@ -3,9 +3,9 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Ticker;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.cause.Disconnection.TcpStats;
-import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import io.resilientconnector.Disconnection;
+import io.resilientconnector.Disconnection.TcpStats;
+import io.resilientconnector.Disconnection.Unacknowledged;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Deadlines are rounded up to a grid of {@link #GRID_MILLIS} on the event loop's clock, so connections
  * whose deadlines fall in the same slot are served by one wake-up of their event loop: 10,000 connections
- * with 5-second read timeouts wake each loop at most 20 times a second, not 2,000 times. The rounding makes
+ * with 5-second read-idle periods wake each loop at most 20 times a second, not 2,000 times. The rounding makes
  * every deadline up to one grid step late; the bounds the README gives include it.
  *
  * <p>Event loop only.

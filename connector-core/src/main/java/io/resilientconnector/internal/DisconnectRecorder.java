@@ -1,9 +1,8 @@
 package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
-import io.resilientconnector.cause.CauseClassifier;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

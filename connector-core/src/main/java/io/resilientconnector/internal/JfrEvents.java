@@ -2,8 +2,8 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;

@@ -2,7 +2,7 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 
 import java.io.BufferedReader;
 import java.io.IOException;

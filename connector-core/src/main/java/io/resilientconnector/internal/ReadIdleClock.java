@@ -1,7 +1,7 @@
 package io.resilientconnector.internal;
 
 /**
- * Counts read-idle periods: how many whole read timeouts have passed since the last read. It only keeps time;
+ * Counts read-idle periods: how many whole periods have passed since the last read. It only keeps time;
  * its caller fires events and decides what they mean. A read stores a timestamp and nothing else.
  *
  * <p>Event loop only.

@@ -6,11 +6,9 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.backoff.BackoffState;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.CauseClassifier;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -19,18 +19,21 @@ public final class WinnerPipeline {
     }
 
     /**
-     * Installs {@code handler} (a {@code ChannelInitializer} is run in place, so that its exception surfaces
-     * here) on {@code channel}, replays channelActive to it, and sets auto-read as given. Call it on the
-     * channel's event loop, in the same task that learns of the win or any later one.
+     * Adds {@code handler} to {@code channel} as Netty would ({@link UserInitializer}), replays channelActive to
+     * it, and sets auto-read as given. Call it on the channel's event loop, in the same task that learns of the
+     * win or any later one.
      *
+     * @return {@code true}; {@code false} if adding the handler closed the channel, as a failed
+     *         {@code ChannelInitializer} does: then nothing is replayed and reading stays off
      * @throws IllegalStateException if called off the channel's event loop
-     * @throws Exception             whatever the application's initializer threw; the caller closes the channel
      */
-    public static void install(Channel channel, String name, ChannelHandler handler, boolean autoRead) throws Exception {
+    public static boolean install(Channel channel, String name, ChannelHandler handler, boolean autoRead) {
         Checks.state(channel.eventLoop().inEventLoop(), "WinnerPipeline.install: called off the channel's event loop");
         ChannelPipeline pipeline = channel.pipeline();
         ChannelHandlerContext lastBare = pipeline.lastContext();
-        UserInitializer.install(channel, name, handler);
+        if (!UserInitializer.install(channel, name, handler)) {
+            return false;
+        }
         if (channel.isActive()) {
             if (lastBare == null) {
                 pipeline.fireChannelActive();
@@ -40,5 +43,6 @@ public final class WinnerPipeline {
         }
         // Turning auto-read on issues the first read (DefaultChannelConfig.setAutoRead).
         channel.config().setAutoRead(autoRead);
+        return true;
     }
 }

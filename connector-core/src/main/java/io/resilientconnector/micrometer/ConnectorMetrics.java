@@ -12,8 +12,8 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorState;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -123,7 +123,7 @@ public final class Transport {
      * What is wrong, in one line: the innermost cause's message. Netty wraps it, for example "Only supported on
      * OSX/BSD" inside a bare {@code ExceptionInInitializerError} for kqueue on Linux.
      */
-    public static String describe(Throwable unavailable) {
+    static String describe(Throwable unavailable) {
         Throwable root = unavailable;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -3,12 +3,11 @@ package io.resilientconnector.faultlab;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.cause.Disconnection.TcpStats;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
+import io.resilientconnector.Disconnection.TcpStats;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;
@@ -128,9 +127,9 @@ class DisconnectTcpInfoTest {
                     .endpoint(lab.peerHost(), lab.peerPort()).transport(type)
                     .keepAlive(KeepAliveOptions.builder().idle(Duration.ofSeconds(1)).interval(Duration.ofSeconds(1))
                             .count(2).build())
-                    .readTimeout(Duration.ZERO)
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofSeconds(1))
-                            .max(Duration.ofSeconds(1)).jitter(Jitter.NONE).build()).build());
+                    .readIdlePeriod(Duration.ZERO)
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
+                            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).build());
             if (isNative(type)) {
                 // Only the user timeout ends it, after the kernel has retransmitted for 3 s.
                 options.writeStallTimeout(Duration.ZERO);

@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.testing.CountingSink;
 
 import java.time.Duration;

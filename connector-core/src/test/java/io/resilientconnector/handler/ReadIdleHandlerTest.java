@@ -8,8 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
@@ -104,7 +104,7 @@ class ReadIdleHandlerTest {
     @Test
     void rejectsBadSettings() {
         assertThatThrownBy(() -> new ReadIdleHandler(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("readTimeout: 0ms (expected: > 0 and <= 24h)");
+                .hasMessage("readIdlePeriod: 0ms (expected: > 0 and <= 24h)");
         assertThatThrownBy(() -> new ReadIdleAction(PERIOD, -1, Level.INFO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("readIdleCloseAfter: -1 (expected: 0..2147483647)");
     }

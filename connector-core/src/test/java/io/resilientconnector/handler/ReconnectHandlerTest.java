@@ -8,10 +8,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -75,8 +74,8 @@ class ReconnectHandlerTest {
     }
 
     private static ReconnectPolicy policy(int maxAttempts) {
-        return ReconnectPolicy.builder().maxAttempts(maxAttempts).backoff(Backoff.builder()
-                .initial(Duration.ofMillis(20)).max(Duration.ofMillis(80)).jitter(Jitter.NONE).build()).build();
+        return ReconnectPolicy.builder().maxAttempts(maxAttempts)
+                .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(80)).jitter(Jitter.NONE).build();
     }
 
     private String next() throws InterruptedException {

@@ -9,9 +9,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
@@ -48,8 +47,8 @@ class ConnectorMetricsTest {
             ConnectorOptions options = ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).transport(type)
                     .maxPendingMessages(2)
                     // Slow enough for the test to fill the buffer while the connector waits.
-                    .reconnect(ReconnectPolicy.builder().backoff(Backoff.builder().initial(Duration.ofMillis(300))
-                            .max(Duration.ofMillis(300)).jitter(Jitter.NONE).build()).build())
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(300))
+                            .maxDelay(Duration.ofMillis(300)).jitter(Jitter.NONE).build())
                     .build();
             ResilientConnector connector = ResilientConnector.builder(options).handler(sink)
                     .random(new Random(1)).build();

@@ -3,7 +3,7 @@ package io.resilientconnector.testing;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Endpoint;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.internal.ChannelLog;
 
 import java.net.InetSocketAddress;

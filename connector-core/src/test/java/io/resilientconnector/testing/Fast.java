@@ -1,8 +1,7 @@
 package io.resilientconnector.testing;
 
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.Jitter;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 
 import java.time.Duration;
 
@@ -11,7 +10,7 @@ public final class Fast {
 
     /** Reconnects after 50 ms, backing off to 200 ms, without jitter, so that a test sees every attempt soon. */
     public static final ReconnectPolicy RECONNECT = ReconnectPolicy.builder()
-            .backoff(Backoff.builder().initial(Duration.ofMillis(50)).max(Duration.ofMillis(200)).jitter(Jitter.NONE).build())
+            .initialDelay(Duration.ofMillis(50)).maxDelay(Duration.ofMillis(200)).jitter(Jitter.NONE)
             .build();
 
     /** How long a test waits for something that takes milliseconds on loopback, with room for a busy CI machine. */

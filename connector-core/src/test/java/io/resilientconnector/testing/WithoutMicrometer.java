@@ -6,7 +6,7 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;

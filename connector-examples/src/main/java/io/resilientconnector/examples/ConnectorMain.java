@@ -1,7 +1,5 @@
 package io.resilientconnector.examples;
 
-import io.resilientconnector.internal.Durations;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,8 +12,7 @@ import io.resilientconnector.ProxyOptions;
 import io.resilientconnector.EndpointOrder;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.backoff.Backoff;
-import io.resilientconnector.backoff.ReconnectPolicy;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
@@ -140,9 +137,9 @@ public final class ConnectorMain implements Callable<Integer> {
                     + "Default: idle + interval x count.")
     Duration userTimeout;
 
-    @Option(names = "--read-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--read-idle", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "READ_IDLE after this long without data; 0 disables. Default: ${DEFAULT-VALUE}.")
-    Duration readTimeout;
+    Duration readIdlePeriod;
 
     @Option(names = "--read-idle-close-after", paramLabel = "N",
             description = "Close after N consecutive read-idle periods; 0 never closes. Default: ${DEFAULT-VALUE}.")
@@ -239,7 +236,7 @@ public final class ConnectorMain implements Callable<Integer> {
     @Override
     public Integer call() {
         ConnectorOptions.Builder options = validatedOptions();
-        EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readTimeout,
+        EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readIdlePeriod,
                 () -> exit.complete(EXIT_GAVE_UP));
         try {
             if (metricsPort != null) {
@@ -249,15 +246,15 @@ public final class ConnectorMain implements Callable<Integer> {
             String targetHost = host;
             int targetPort = 0;
             if (host == null && endpoints.isEmpty()) {
-                DemoServer.Schedule schedule = demoSchedule.fitting(readTimeout);
+                DemoServer.Schedule schedule = demoSchedule.fitting(readIdlePeriod);
                 demoServer = startDemoServer(port == null ? 0 : port, schedule);
                 targetHost = DEMO_HOST;
                 targetPort = demoServer.port();
                 printer.info("DEMO_SERVER", "listening on " + demoServer.address() + ": a line every "
-                        + Durations.approx(schedule.lineInterval()) + ", quiet for "
-                        + Durations.approx(schedule.pause()) + " after every " + schedule.linesPerBurst()
-                        + " lines, drops each connection after " + Durations.approx(schedule.dropMin()) + ".."
-                        + Durations.approx(schedule.dropMax()) + "; type a line to send it");
+                        + Text.duration(schedule.lineInterval()) + ", quiet for "
+                        + Text.duration(schedule.pause()) + " after every " + schedule.linesPerBurst()
+                        + " lines, drops each connection after " + Text.duration(schedule.dropMin()) + ".."
+                        + Text.duration(schedule.dropMax()) + "; type a line to send it");
             } else if (host != null) {
                 targetPort = port;
             }
@@ -364,7 +361,7 @@ public final class ConnectorMain implements Callable<Integer> {
             Throwable unavailable = Transport.unavailabilityCause(transport);
             if (unavailable != null) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--transport': "
-                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + Transport.describe(unavailable)
+                        + transport.name().toLowerCase(Locale.ROOT) + " is not available here: " + innermostMessage(unavailable)
                         + " (expected: auto, or a transport this machine supports)");
             }
         }
@@ -375,23 +372,22 @@ public final class ConnectorMain implements Callable<Integer> {
         if (userTimeout != null) {
             check(() -> keepAlive.userTimeout(userTimeout));
         }
-        Backoff.Builder backoff = Backoff.builder();
-        check(() -> backoff.initial(backoffInitial));
-        check(() -> backoff.max(backoffMax));
-        ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder().backoff(checkTogether(backoff::build));
+        ReconnectPolicy.Builder reconnect = ReconnectPolicy.builder();
+        check(() -> reconnect.initialDelay(backoffInitial));
+        check(() -> reconnect.maxDelay(backoffMax));
         check(() -> reconnect.maxAttempts(maxAttempts));
 
         ConnectorOptions.Builder options = ConnectorOptions.builder()
                 .transport(transport)
                 .keepAlive(keepAlive.build())
-                .reconnect(reconnect.build());
+                .reconnect(checkTogether(reconnect::build));
         options.endpointOrder(endpointOrder());
         check(() -> options.attemptDelay(attemptDelay));
         if (failbackAfter != null) {
             check(() -> options.failbackAfter(failbackAfter));
         }
         check(() -> options.connectTimeout(connectTimeout));
-        check(() -> options.readTimeout(readTimeout));
+        check(() -> options.readIdlePeriod(readIdlePeriod));
         check(() -> options.readIdleCloseAfter(readIdleCloseAfter));
         if (writeStallTimeout != null) {
             check(() -> options.writeStallTimeout(writeStallTimeout));
@@ -549,7 +545,7 @@ public final class ConnectorMain implements Callable<Integer> {
         FLAGS.put("backoff.max", "--backoff-max");
         FLAGS.put("reconnect.maxAttempts", "--max-attempts");
         FLAGS.put("readIdleCloseAfter", "--read-idle-close-after");
-        FLAGS.put("readTimeout", "--read-timeout");
+        FLAGS.put("readIdlePeriod", "--read-idle");
         FLAGS.put("connectTimeout", "--connect-timeout");
         FLAGS.put("writeStallTimeout", "--write-stall-timeout");
         FLAGS.put("heartbeat.probe", "--heartbeat");
@@ -593,6 +589,15 @@ public final class ConnectorMain implements Callable<Integer> {
         return EXIT_USAGE;
     }
 
+    /** What is wrong, in one line: Netty wraps the reason, for example in an ExceptionInInitializerError. */
+    private static String innermostMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return oneLine(root.getMessage() != null ? root.getMessage() : root.getClass().getName());
+    }
+
     private static String oneLine(String text) {
         return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
@@ -627,16 +632,16 @@ public final class ConnectorMain implements Callable<Integer> {
                     return flagForm(KeepAliveOptions.DEFAULT_INTERVAL);
                 case "--keepalive-count":
                     return String.valueOf(KeepAliveOptions.DEFAULT_COUNT);
-                case "--read-timeout":
-                    return flagForm(ConnectorOptions.DEFAULT_READ_TIMEOUT);
+                case "--read-idle":
+                    return flagForm(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD);
                 case "--read-idle-close-after":
                     return String.valueOf(ConnectorOptions.DEFAULT_READ_IDLE_CLOSE_AFTER);
                 case "--connect-timeout":
                     return flagForm(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
                 case "--backoff-initial":
-                    return flagForm(Backoff.DEFAULT_INITIAL);
+                    return flagForm(ReconnectPolicy.DEFAULT_INITIAL_DELAY);
                 case "--backoff-max":
-                    return flagForm(Backoff.DEFAULT_MAX);
+                    return flagForm(ReconnectPolicy.DEFAULT_MAX_DELAY);
                 case "--max-attempts":
                     return String.valueOf(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS);
                 case "--heartbeat-idle":

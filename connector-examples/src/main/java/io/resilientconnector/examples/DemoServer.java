@@ -1,8 +1,5 @@
 package io.resilientconnector.examples;
 
-import io.resilientconnector.internal.ChannelLog;
-import io.resilientconnector.internal.Durations;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The examples' stand-in for {@code nc -l}: a loopback server that exercises every event a client sees.
  * On each connection it sends a line every second, goes quiet after every third line for longer than the
- * client's read timeout, echoes what it receives, and drops the connection after a random 10 to 20 seconds.
+ * client's read-idle period, echoes what it receives, and drops the connection after a random 10 to 20 seconds.
  * A client with the default options therefore sees CONNECTED, RECEIVED, READ_IDLE, DISCONNECTED and
  * RECONNECTING within its first 20 seconds.
  */
@@ -48,12 +45,12 @@ public final class DemoServer implements AutoCloseable {
     static final Duration LINE_INTERVAL = Duration.ofSeconds(1);
     /** Three lines, then a pause. */
     static final int LINES_PER_BURST = 3;
-    /** Quiet for 7 seconds: longer than the default 5-second read timeout. */
+    /** Quiet for 7 seconds: longer than the default 5-second read-idle period. */
     static final Duration PAUSE = Duration.ofSeconds(7);
     /** Each connection is dropped after 10 to 20 seconds. */
     static final Duration DROP_MIN = Duration.ofSeconds(10);
     static final Duration DROP_MAX = Duration.ofSeconds(20);
-    /** How much longer than the client's read timeout a pause lasts, so READ_IDLE fires on a busy machine too. */
+    /** How much longer than the client's read-idle period a pause lasts, so READ_IDLE fires on a busy machine too. */
     static final Duration MARGIN = Duration.ofSeconds(2);
 
     /** When the server speaks, pauses and drops. Every connection follows it from its own start. */
@@ -80,21 +77,21 @@ public final class DemoServer implements AutoCloseable {
             return lineInterval.multipliedBy(linesPerBurst - 1L);
         }
 
-        /** When a client with this read timeout sees its first READ_IDLE, counted from the connect. */
-        Duration firstReadIdle(Duration readTimeout) {
-            return firstPauseStart().plus(readTimeout);
+        /** When a client with this read-idle period sees its first READ_IDLE, counted from the connect. */
+        Duration firstReadIdle(Duration readIdlePeriod) {
+            return firstPauseStart().plus(readIdlePeriod);
         }
 
         /**
-         * This schedule, stretched where needed so that a client with {@code readTimeout} sees READ_IDLE in every
-         * pause and before the drop. A zero read timeout (detection off) leaves it as it is.
+         * This schedule, stretched where needed so that a client with {@code readIdlePeriod} sees READ_IDLE in every
+         * pause and before the drop. A zero read-idle period (detection off) leaves it as it is.
          */
-        Schedule fitting(Duration readTimeout) {
-            if (readTimeout.isZero()) {
+        Schedule fitting(Duration readIdlePeriod) {
+            if (readIdlePeriod.isZero()) {
                 return this;
             }
-            Duration fittedPause = max(pause, readTimeout.plus(MARGIN));
-            Duration fittedDropMin = max(dropMin, firstReadIdle(readTimeout).plus(MARGIN));
+            Duration fittedPause = max(pause, readIdlePeriod.plus(MARGIN));
+            Duration fittedDropMin = max(dropMin, firstReadIdle(readIdlePeriod).plus(MARGIN));
             return new Schedule(lineInterval, linesPerBurst, fittedPause, fittedDropMin,
                     fittedDropMin.plus(dropMax.minus(dropMin)));
         }
@@ -152,7 +149,7 @@ public final class DemoServer implements AutoCloseable {
 
     /** The address to connect to, as {@code host:port}. */
     public String address() {
-        return ChannelLog.address(serverChannel.localAddress());
+        return Text.address(serverChannel.localAddress());
     }
 
     /** Stops listening, drops every connection and stops the server's thread. Idempotent. */
@@ -178,7 +175,7 @@ public final class DemoServer implements AutoCloseable {
             Duration dropAfter = schedule.dropMin().plusMillis(
                     spreadMillis == 0 ? 0 : (long) (random.nextDouble() * (spreadMillis + 1)));
             logger.info("demo server: connection {} from port {}; dropping it after {}", number,
-                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), Durations.approx(dropAfter));
+                    ((InetSocketAddress) ctx.channel().remoteAddress()).getPort(), Text.duration(dropAfter));
             drop = ctx.executor().schedule(() -> drop(ctx), dropAfter.toNanos(), TimeUnit.NANOSECONDS);
             burst(ctx, 1);
         }
@@ -191,7 +188,7 @@ public final class DemoServer implements AutoCloseable {
                         TimeUnit.NANOSECONDS);
             } else {
                 ctx.writeAndFlush("demo line " + lines + " on connection " + number + "; now quiet for "
-                        + Durations.approx(schedule.pause()) + "\n");
+                        + Text.duration(schedule.pause()) + "\n");
                 next = ctx.executor().schedule(() -> burst(ctx, 1), schedule.pause().toNanos(), TimeUnit.NANOSECONDS);
             }
         }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a duration from the command line: {@code 500ms}, {@code 5s}, {@code 2m} or {@code 1h}; a bare number
- * means seconds, the unit the kernel uses for keepalive. The same units {@code Durations.format} prints, so
+ * means seconds, the unit the kernel uses for keepalive. The same units the library prints in its logs, so
  * a value from a log line can be pasted back as a flag. Ranges are left to the option builders.
  */
 final class DurationConverter implements ITypeConverter<Duration> {

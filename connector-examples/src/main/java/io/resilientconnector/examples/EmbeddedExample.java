@@ -14,7 +14,7 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +50,7 @@ public final class EmbeddedExample implements AutoCloseable {
         resources = ConnectorResources.builder().eventLoopGroup(group).build();
         ConnectorOptions options = ConnectorOptions.builder()
                 .endpoint(host, port)
-                .readTimeout(Duration.ofSeconds(5))
+                .readIdlePeriod(Duration.ofSeconds(5))
                 .build();
         connector = ResilientConnector.builder(options)
                 .resources(resources)

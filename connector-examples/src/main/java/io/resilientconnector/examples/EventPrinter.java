@@ -1,15 +1,11 @@
 package io.resilientconnector.examples;
 
-import io.resilientconnector.internal.ChannelLog;
-import io.resilientconnector.internal.Durations;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.cause.Disconnection;
-import io.resilientconnector.internal.LogText;
+import io.resilientconnector.Disconnection;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -28,18 +24,18 @@ final class EventPrinter implements ConnectorListener {
     static final int PREVIEW_BYTES = 1024;
 
     private final PrintWriter out;
-    private final Duration readTimeout;
+    private final Duration readIdlePeriod;
     private final Runnable onGaveUp;
     private volatile long connectedAtNanos = -1;
     private volatile Supplier<Endpoint> endpoint;
 
     /**
-     * @param readTimeout the connector's read timeout, to say how long reads were idle
+     * @param readIdlePeriod the connector's read-idle period, to say how long reads were idle
      * @param onGaveUp    run after {@code GAVE_UP} is printed
      */
-    EventPrinter(PrintWriter out, Duration readTimeout, Runnable onGaveUp) {
+    EventPrinter(PrintWriter out, Duration readIdlePeriod, Runnable onGaveUp) {
         this.out = out;
-        this.readTimeout = readTimeout;
+        this.readIdlePeriod = readIdlePeriod;
         this.onGaveUp = onGaveUp;
     }
 
@@ -53,13 +49,13 @@ final class EventPrinter implements ConnectorListener {
         connectedAtNanos = System.nanoTime();
         Supplier<Endpoint> current = endpoint;
         Endpoint e = current == null ? null : current.get();
-        print("CONNECTED remote=" + ChannelLog.address(channel.remoteAddress()) + " local=" + ChannelLog.address(channel.localAddress())
+        print("CONNECTED remote=" + Text.address(channel.remoteAddress()) + " local=" + Text.address(channel.localAddress())
                 + " id=" + channel.id().asShortText() + (e == null ? "" : " endpoint=" + e));
     }
 
     @Override
     public void attemptFailed(Endpoint endpoint, InetSocketAddress address, Disconnection why) {
-        print("ATTEMPT_FAILED endpoint=" + endpoint + " remote=" + ChannelLog.address(address) + " " + describe(why));
+        print("ATTEMPT_FAILED endpoint=" + endpoint + " remote=" + Text.address(address) + " " + describe(why));
     }
 
     @Override
@@ -67,11 +63,11 @@ final class EventPrinter implements ConnectorListener {
         StringBuilder line = new StringBuilder("DISCONNECTED ").append(describe(why));
         long since = connectedAtNanos;
         if (since >= 0 && !why.cause().isConnectFailure()) {
-            line.append(" up=").append(Durations.approx(Duration.ofNanos(System.nanoTime() - since)));
+            line.append(" up=").append(Text.duration(Duration.ofNanos(System.nanoTime() - since)));
             connectedAtNanos = -1;
         }
         if (why.remoteAddress() != null) {
-            line.append(" remote=").append(ChannelLog.address(why.remoteAddress()));
+            line.append(" remote=").append(Text.address(why.remoteAddress()));
         }
         appendKernelView(line, why);
         print(line.toString());
@@ -79,7 +75,7 @@ final class EventPrinter implements ConnectorListener {
 
     @Override
     public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
-        print("RECONNECTING attempt=" + attempt + " delay=" + Durations.approx(delay));
+        print("RECONNECTING attempt=" + attempt + " delay=" + Text.duration(delay));
     }
 
     @Override
@@ -90,12 +86,12 @@ final class EventPrinter implements ConnectorListener {
 
     @Override
     public void readIdle(Channel channel, int consecutive) {
-        print("READ_IDLE idle=" + Durations.approx(readTimeout.multipliedBy(consecutive)) + " consecutive=" + consecutive);
+        print("READ_IDLE idle=" + Text.duration(readIdlePeriod.multipliedBy(consecutive)) + " consecutive=" + consecutive);
     }
 
     /** What the connection delivered; the caller keeps ownership of {@code data}. */
     void received(ByteBuf data) {
-        print("RECEIVED " + data.readableBytes() + " bytes: " + LogText.preview(data, PREVIEW_BYTES));
+        print("RECEIVED " + data.readableBytes() + " bytes: " + Text.preview(data, PREVIEW_BYTES));
     }
 
     /**
@@ -105,8 +101,8 @@ final class EventPrinter implements ConnectorListener {
     void sendFailed(String line, Throwable cause) {
         String reason = cause instanceof SendRejectedException
                 ? ((SendRejectedException) cause).reason().name() : "WRITE_FAILED";
-        print("SEND_FAILED reason=" + reason + " line=\"" + LogText.escape(line) + "\" error=\""
-                + LogText.escape(String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()))
+        print("SEND_FAILED reason=" + reason + " line=\"" + Text.escape(line) + "\" error=\""
+                + Text.escape(String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()))
                 + "\"");
     }
 
@@ -176,7 +172,7 @@ final class EventPrinter implements ConnectorListener {
         StringBuilder s = new StringBuilder("cause=").append(why.cause())
                 .append(" errno=").append(why.errno() != null ? why.errno() : "n/a");
         if (why.detail() != null) {
-            s.append(" detail=\"").append(LogText.escape(why.detail())).append('"');
+            s.append(" detail=\"").append(Text.escape(why.detail())).append('"');
         }
         Disconnection.Unacknowledged lost = why.unacknowledged();
         if (lost != null && lost.known() && lost.bytes() > 0) {
@@ -188,7 +184,7 @@ final class EventPrinter implements ConnectorListener {
             // Without an errno (NIO, timeouts, resolution) the exception is the only account of what happened.
             s.append(" error=\"").append(e.getClass().getSimpleName());
             if (e.getMessage() != null) {
-                s.append(": ").append(LogText.escape(e.getMessage()));
+                s.append(": ").append(Text.escape(e.getMessage()));
             }
             s.append('"');
         }

@@ -10,7 +10,7 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.ConnectorResources;
 import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.Disconnection;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -11,8 +11,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.backoff.ReconnectPolicy;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.handler.ReadIdleAction;
 import io.resilientconnector.handler.ReadIdleHandler;
@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * The library's handlers in a plain Netty {@link Bootstrap} of your own, without {@code ResilientConnector}:
  * keepalive options applied by {@link SocketTuning}, then in the pipeline a {@link ConnectionEventLogger}
  * (why each connection ended), a shared {@link ReconnectHandler} (reconnect with backoff),
- * {@link ReadIdleHandler} with {@link ReadIdleAction} (read timeout, logged), a {@link ReceivedBytesLogger},
+ * {@link ReadIdleHandler} with {@link ReadIdleAction} (read-idle periods, logged), a {@link ReceivedBytesLogger},
  * and the application's own handlers. Connecting goes through {@code reconnect.connect()}.
  *
  * <pre>
@@ -69,7 +69,7 @@ public final class OwnBootstrapExample implements AutoCloseable {
         tuning.applyTo(bootstrap);
         tuning.warnings().forEach(warning -> out.accept("warning: " + warning));
 
-        Duration readTimeout = Duration.ofSeconds(5);
+        Duration readIdlePeriod = Duration.ofSeconds(5);
         // Sharable, so one instance serves every connection; the idle handlers hold state and are made per channel.
         ConnectionEventLogger events = new ConnectionEventLogger();
         ReceivedBytesLogger received = new ReceivedBytesLogger(Level.INFO, 64);
@@ -102,8 +102,8 @@ public final class OwnBootstrapExample implements AutoCloseable {
                 ch.pipeline().addLast(
                         events,
                         reconnect,
-                        new ReadIdleHandler(readTimeout),
-                        new ReadIdleAction(readTimeout, 0, Level.INFO),
+                        new ReadIdleHandler(readIdlePeriod),
+                        new ReadIdleAction(readIdlePeriod, 0, Level.INFO),
                         received,
                         new LineBasedFrameDecoder(8192),
                         new StringDecoder(StandardCharsets.UTF_8),

@@ -23,7 +23,7 @@ class ConnectorMainDemoTest {
     void showsEveryEventAgainstTheDemoServer() throws Exception {
         InputStream stdin = new ByteArrayInputStream("hello demo\n".getBytes(StandardCharsets.US_ASCII));
         try (InProcessMain run = InProcessMain.start(stdin, FAST,
-                "--read-timeout", "1s", "--backoff-initial", "100ms", "--backoff-max", "500ms")) {
+                "--read-idle", "1s", "--backoff-initial", "100ms", "--backoff-max", "500ms")) {
 
             await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(run.outLines())
                     .anyMatch(l -> l.startsWith("DEMO_SERVER listening on 127.0.0.1:"))
@@ -44,7 +44,7 @@ class ConnectorMainDemoTest {
 
     @Test
     void runsOnAfterStdinEnds() throws Exception {
-        try (InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), FAST, "--read-timeout", "1s")) {
+        try (InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), FAST, "--read-idle", "1s")) {
             await().atMost(Duration.ofSeconds(45)).until(() -> run.printed("READ_IDLE"));
 
             assertThat(run.exitCode()).isNotDone();

@@ -17,7 +17,7 @@ class ConnectorMainHeartbeatTest {
     void aSilentPeerIsReportedUnresponsiveWithTheDetail() throws Exception {
         try (LineServer server = LineServer.start();
              InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
-                     "--host", "127.0.0.1", "--port", String.valueOf(server.port()), "--read-timeout", "0",
+                     "--host", "127.0.0.1", "--port", String.valueOf(server.port()), "--read-idle", "0",
                      "--heartbeat", "PING\\r\\n", "--heartbeat-idle", "500ms", "--heartbeat-timeout", "300ms")) {
             assertThat(server.pollLine(10, TimeUnit.SECONDS)).as("the probe, its escapes turned into bytes").isEqualTo("PING\r");
             await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("DISCONNECTED"));

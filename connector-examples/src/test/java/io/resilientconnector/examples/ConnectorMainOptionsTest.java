@@ -30,8 +30,8 @@ class ConnectorMainOptionsTest {
             "--port abc => '--port' => 'abc' is not an int",
             "--keepalive-count 200 => '--keepalive-count' => (expected: 1..127)",
             "--keepalive-count 0 => '--keepalive-count' => (expected: 1..127)",
-            "--read-timeout abc => '--read-timeout' => (expected: a duration such as 500ms, 5s or 2m",
-            "--read-timeout -5s => '--read-timeout' => (expected: a duration such as 500ms, 5s or 2m",
+            "--read-idle abc => '--read-idle' => (expected: a duration such as 500ms, 5s or 2m",
+            "--read-idle -5s => '--read-idle' => (expected: a duration such as 500ms, 5s or 2m",
             "--connect-timeout 1.5s => '--connect-timeout' => (expected: a duration such as 500ms, 5s or 2m",
             "--transport foo => '--transport' => (expected: auto|epoll|io_uring|kqueue|nio)",
             "--bogus => '--bogus' => (expected: one of the options --help lists",
@@ -47,15 +47,15 @@ class ConnectorMainOptionsTest {
             "--keepalive-interval 0 => '--keepalive-interval' => (expected: whole seconds in 1..32767)",
             "--connect-timeout 0 => '--connect-timeout' => (expected: > 0 and <= 10m)",
             "--connect-timeout 11m => '--connect-timeout' => (expected: > 0 and <= 10m)",
-            "--read-timeout 2d => '--read-timeout' => (expected: a duration",
-            "--read-timeout 25h => '--read-timeout' => (expected: 0 to disable, or > 0 and <= 24h)",
+            "--read-idle 2d => '--read-idle' => (expected: a duration",
+            "--read-idle 25h => '--read-idle' => (expected: 0 to disable, or > 0 and <= 24h)",
             "--write-stall-timeout 50ms => '--write-stall-timeout' => (expected: 0 to disable, or 100ms..1d)",
             "--max-attempts -1 => '--max-attempts' => (expected: 0..2147483647)",
             "--read-idle-close-after -1 => '--read-idle-close-after' => (expected: 0..1000000)",
             "--backoff-initial 0 => '--backoff-initial' => (expected: > 0 and <= 24h)",
             "--backoff-max 0 => '--backoff-max' => (expected: > 0 and <= 24h)",
             "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
-            "--read-timeout 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-timeout is 0 => (expected: --read-timeout > 0",
+            "--read-idle 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-idle is 0 => (expected: --read-idle > 0",
             // The heartbeat and the proxy.
             "--heartbeat PING\\q => '--heartbeat' => unknown escape \\q",
             "--heartbeat PING\\x4 => '--heartbeat' => needs two hex digits",
@@ -162,7 +162,7 @@ class ConnectorMainOptionsTest {
         assertThat(run.out()).contains("--endpoint", "--order", "--attempt-delay", "--failback-after");
         assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: ordered", "Default: 250ms");
         assertThat(run.out()).contains("--host", "--port", "--transport", "--keepalive-idle", "--keepalive-interval",
-                "--keepalive-count", "--user-timeout", "--read-timeout", "--read-idle-close-after", "--connect-timeout",
+                "--keepalive-count", "--user-timeout", "--read-idle", "--read-idle-close-after", "--connect-timeout",
                 "--write-stall-timeout", "--backoff-initial", "--backoff-max", "--max-attempts", "--tls", "--tls-trust",
                 "--help");
         assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: 60s", "Default: 15s", "Default: 4.", "Default: 5s", "Default: auto",

@@ -20,11 +20,11 @@ class DemoServerTest {
     private static final Duration NEWCOMER_BUDGET = Duration.ofSeconds(45);
 
     @Test
-    void defaultPauseOutlastsTheDefaultReadTimeoutWithMargin() {
+    void defaultPauseOutlastsTheDefaultReadIdlePeriodWithMargin() {
         DemoServer.Schedule schedule = DemoServer.Schedule.defaults();
 
         assertThat(schedule.pause())
-                .isGreaterThanOrEqualTo(ConnectorOptions.DEFAULT_READ_TIMEOUT.plus(DemoServer.MARGIN));
+                .isGreaterThanOrEqualTo(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD.plus(DemoServer.MARGIN));
         assertThat(schedule.lineInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 
@@ -34,27 +34,27 @@ class DemoServerTest {
 
         assertThat(schedule.dropMin()).isEqualTo(Duration.ofSeconds(10));
         assertThat(schedule.dropMax()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(schedule.firstReadIdle(ConnectorOptions.DEFAULT_READ_TIMEOUT).plus(DemoServer.MARGIN))
+        assertThat(schedule.firstReadIdle(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD).plus(DemoServer.MARGIN))
                 .isLessThanOrEqualTo(schedule.dropMin());
         // CONNECTED, RECEIVED and READ_IDLE come before the drop; DISCONNECTED and RECONNECTING at it.
         assertThat(schedule.dropMax()).isLessThan(NEWCOMER_BUDGET);
     }
 
     @Test
-    void defaultScheduleAlreadyFitsTheDefaultReadTimeout() {
-        assertThat(DemoServer.Schedule.defaults().fitting(ConnectorOptions.DEFAULT_READ_TIMEOUT))
+    void defaultScheduleAlreadyFitsTheDefaultReadIdlePeriod() {
+        assertThat(DemoServer.Schedule.defaults().fitting(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD))
                 .isEqualTo(DemoServer.Schedule.defaults());
     }
 
     @Test
-    void stretchesItsPausesAndDropsForALongerReadTimeout() {
-        Duration readTimeout = Duration.ofSeconds(30);
-        DemoServer.Schedule fitted = DemoServer.Schedule.defaults().fitting(readTimeout);
+    void stretchesItsPausesAndDropsForALongerReadIdlePeriod() {
+        Duration readIdlePeriod = Duration.ofSeconds(30);
+        DemoServer.Schedule fitted = DemoServer.Schedule.defaults().fitting(readIdlePeriod);
 
         assertThat(fitted.pause()).isEqualTo(Duration.ofSeconds(32));
         assertThat(fitted.dropMin()).isEqualTo(Duration.ofSeconds(34));
         assertThat(fitted.dropMax()).isEqualTo(Duration.ofSeconds(44));
-        assertThat(fitted.firstReadIdle(readTimeout)).isLessThan(fitted.dropMin());
+        assertThat(fitted.firstReadIdle(readIdlePeriod)).isLessThan(fitted.dropMin());
     }
 
     @Test

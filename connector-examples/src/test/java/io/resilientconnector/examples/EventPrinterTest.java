@@ -3,8 +3,8 @@ package io.resilientconnector.examples;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.cause.DisconnectCause;
-import io.resilientconnector.cause.Disconnection;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

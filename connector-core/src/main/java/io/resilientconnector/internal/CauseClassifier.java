@@ -1,10 +1,10 @@
-package io.resilientconnector.cause;
+package io.resilientconnector.internal;
 
+import io.resilientconnector.Disconnection;
+import io.resilientconnector.DisconnectCause;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.proxy.ProxyConnectException;
-import io.resilientconnector.internal.Errno;
-import io.resilientconnector.internal.ProxyHandshakeException;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;

@@ -1,4 +1,6 @@
-package io.resilientconnector.backoff;
+package io.resilientconnector.internal;
+
+import io.resilientconnector.ReconnectPolicy;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -57,7 +59,7 @@ public final class BackoffState {
             return null;
         }
         failedAttempts++;
-        previousDelay = policy.backoff().delay(failedAttempts, previousDelay, random);
+        previousDelay = BackoffDelays.delay(policy, failedAttempts, previousDelay, random);
         return previousDelay;
     }
 

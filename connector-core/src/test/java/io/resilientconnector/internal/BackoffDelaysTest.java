@@ -1,5 +1,7 @@
-package io.resilientconnector.backoff;
+package io.resilientconnector.internal;
 
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -12,21 +14,21 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class BackoffTest {
+class BackoffDelaysTest {
 
     private static final Duration INITIAL = Duration.ofMillis(100);
     private static final Duration MAX = Duration.ofSeconds(10);
 
-    private static Backoff backoff(Jitter jitter) {
-        return Backoff.builder().initial(INITIAL).multiplier(2).max(MAX).jitter(jitter).build();
+    private static ReconnectPolicy backoff(Jitter jitter) {
+        return ReconnectPolicy.builder().initialDelay(INITIAL).multiplier(2).maxDelay(MAX).jitter(jitter).build();
     }
 
-    private static List<Duration> sequence(Backoff b, int attempts, long seed) {
+    private static List<Duration> sequence(ReconnectPolicy b, int attempts, long seed) {
         Random random = new Random(seed);
         List<Duration> out = new ArrayList<>();
         Duration previous = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            previous = b.delay(attempt, previous, random);
+            previous = BackoffDelays.delay(b, attempt, previous, random);
             out.add(previous);
         }
         return out;
@@ -82,7 +84,7 @@ class BackoffTest {
 
     @Test
     void phasedJitterWithTheInitialDelayAtTheCapStartsWithThePhase() {
-        Backoff b = Backoff.builder().initial(MAX).max(MAX).jitter(Jitter.PHASED).build();
+        ReconnectPolicy b = ReconnectPolicy.builder().initialDelay(MAX).maxDelay(MAX).jitter(Jitter.PHASED).build();
         List<Duration> delays = sequence(b, 5, 9);
         assertThat(delays.get(0)).isBetween(Duration.ZERO, MAX).isNotEqualTo(MAX);
         assertThat(delays.subList(1, 5)).containsOnly(MAX);
@@ -118,48 +120,20 @@ class BackoffTest {
     @ParameterizedTest
     @EnumSource(Jitter.class)
     void largeAttemptNumbersNeitherOverflowNorExceedTheCap(Jitter jitter) {
-        Backoff b = Backoff.builder().initial(Duration.ofHours(1)).multiplier(1000).max(Backoff.MAX_DELAY).jitter(jitter).build();
+        ReconnectPolicy b = ReconnectPolicy.builder().initialDelay(Duration.ofHours(1)).multiplier(1000)
+                .maxDelay(ReconnectPolicy.DELAY_LIMIT).jitter(jitter).build();
         Random random = new Random(5);
         for (int attempt : new int[] {1, 30, 64, 1000, 1_000_000, Integer.MAX_VALUE}) {
-            Duration d = b.delay(attempt, Backoff.MAX_DELAY, random);
-            assertThat(d).isBetween(Duration.ZERO, Backoff.MAX_DELAY);
+            Duration d = BackoffDelays.delay(b, attempt, ReconnectPolicy.DELAY_LIMIT, random);
+            assertThat(d).isBetween(Duration.ZERO, ReconnectPolicy.DELAY_LIMIT);
         }
-        assertThat(Backoff.builder().jitter(Jitter.NONE).build().delay(Integer.MAX_VALUE, null, random))
-                .isEqualTo(Backoff.DEFAULT_MAX);
+        ReconnectPolicy none = ReconnectPolicy.builder().jitter(Jitter.NONE).build();
+        assertThat(BackoffDelays.delay(none, Integer.MAX_VALUE, null, random)).isEqualTo(ReconnectPolicy.DEFAULT_MAX_DELAY);
     }
 
     @Test
-    void defaultsAreNamed() {
-        Backoff d = Backoff.defaults();
-        assertThat(d.initial()).isEqualTo(Backoff.DEFAULT_INITIAL);
-        assertThat(d.multiplier()).isEqualTo(Backoff.DEFAULT_MULTIPLIER);
-        assertThat(d.max()).isEqualTo(Backoff.DEFAULT_MAX);
-        assertThat(d.jitter()).isEqualTo(Jitter.PHASED);
-        assertThat(d.toBuilder().build()).isEqualTo(d).hasSameHashCodeAs(d);
-    }
-
-    @Test
-    void rejectsInitialLongerThanMax() {
-        assertThatThrownBy(() -> Backoff.builder().initial(Duration.ofSeconds(5)).max(Duration.ofSeconds(1)).build())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("backoff.initial: 5s is longer than backoff.max: 1s (expected: initial <= max)");
-    }
-
-    @Test
-    void rejectsBadValues() {
-        assertThatThrownBy(() -> Backoff.builder().initial(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("backoff.initial: 0ms (expected: > 0 and <= 24h)");
-        assertThatThrownBy(() -> Backoff.builder().max(Duration.ofDays(2)))
-                .hasMessage("backoff.max: 48h (expected: > 0 and <= 24h)");
-        assertThatThrownBy(() -> Backoff.builder().multiplier(0.5))
-                .hasMessage("backoff.multiplier: 0.5 (expected: >= 1.0, finite)");
-        assertThatThrownBy(() -> Backoff.builder().multiplier(Double.NaN))
-                .hasMessage("backoff.multiplier: NaN (expected: >= 1.0, finite)");
-        assertThatThrownBy(() -> Backoff.builder().multiplier(Double.POSITIVE_INFINITY))
-                .hasMessageContaining("backoff.multiplier: Infinity");
-        assertThatThrownBy(() -> Backoff.builder().jitter(null)).isInstanceOf(NullPointerException.class)
-                .hasMessage("backoff.jitter");
-        assertThatThrownBy(() -> Backoff.defaults().delay(0, null, new Random()))
+    void rejectsAttemptsBelowOne() {
+        assertThatThrownBy(() -> BackoffDelays.delay(ReconnectPolicy.defaults(), 0, null, new Random()))
                 .hasMessage("attempt: 0 (expected: 1..2147483647)");
     }
 }

@@ -1,9 +1,9 @@
-package io.resilientconnector.cause;
+package io.resilientconnector;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.cause.Disconnection.TcpStats;
-import io.resilientconnector.cause.Disconnection.Unacknowledged;
+import io.resilientconnector.Disconnection.TcpStats;
+import io.resilientconnector.Disconnection.Unacknowledged;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;

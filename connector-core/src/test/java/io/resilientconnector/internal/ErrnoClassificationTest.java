@@ -1,9 +1,10 @@
-package io.resilientconnector.cause;
+package io.resilientconnector.internal;
 
+import io.resilientconnector.Disconnection;
+import io.resilientconnector.DisconnectCause;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.unix.Errors;
-import io.resilientconnector.internal.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,7 @@
-package io.resilientconnector.cause;
+package io.resilientconnector.internal;
 
-import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.Disconnection;
+import io.resilientconnector.DisconnectCause;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

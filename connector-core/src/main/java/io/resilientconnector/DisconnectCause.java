@@ -1,4 +1,4 @@
-package io.resilientconnector.cause;
+package io.resilientconnector;
 
 /** Why a connection ended, or why an attempt to open one failed. */
 public enum DisconnectCause {

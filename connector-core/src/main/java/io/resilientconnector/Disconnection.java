@@ -1,4 +1,4 @@
-package io.resilientconnector.cause;
+package io.resilientconnector;
 
 import java.net.SocketAddress;
 import java.time.Duration;

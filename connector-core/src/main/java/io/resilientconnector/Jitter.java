@@ -1,4 +1,4 @@
-package io.resilientconnector.backoff;
+package io.resilientconnector;
 
 /**
  * How randomness spreads reconnect attempts, as defined in the AWS Architecture Blog article
