@@ -5,14 +5,12 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.internal.ChannelLog;
 import io.resilientconnector.internal.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ConnectionTimer;
+import io.resilientconnector.internal.DisconnectRecorder;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.WriteStallDetector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -33,8 +31,6 @@ import java.time.Duration;
  * own. Create one per channel.
  */
 public final class WriteProgressWatchdog extends ChannelDuplexHandler implements Runnable {
-
-    private static final Logger logger = LoggerFactory.getLogger(WriteProgressWatchdog.class);
 
     /** The shortest stall timeout accepted. */
     public static final Duration MIN_STALL_TIMEOUT = Duration.ofMillis(100);
@@ -91,11 +87,8 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler implements
         ConnectionRecord record = ConnectionRecord.of(channel);
         String stalled = detector.check(channel, record, ctx.executor().ticker().nanoTime());
         if (stalled != null) {
-            if (record.record(Disconnection.of(DisconnectCause.STALLED).withDetail(stalled))) {
-                logger.info("{} write stalled: {}; resetting", ChannelLog.id(channel), stalled);
-            }
-            WriteStallDetector.abort(channel);
-            ctx.close();
+            DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.STALLED).withDetail(stalled),
+                    "write stalled");
             return;
         }
         timer.arm(ctx.executor(), detector.deadline());

@@ -11,8 +11,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -31,8 +29,6 @@ import java.time.Duration;
  * <p>Create one per channel.
  */
 public final class ConnectionHandler extends ChannelDuplexHandler implements ChannelFutureListener, Runnable {
-
-    private static final Logger logger = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final ConnectionOwner owner;
     private final ConnectionSettings settings;
@@ -245,11 +241,8 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         if (stall != null) {
             String stalled = stall.check(channel, record, now);
             if (stalled != null) {
-                if (record.record(Disconnection.of(DisconnectCause.STALLED).withDetail(stalled))) {
-                    logger.info("{} write stalled: {}; resetting", ChannelLog.id(channel), stalled);
-                }
-                WriteStallDetector.abort(channel);
-                ctx.close();
+                DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.STALLED).withDetail(stalled),
+                        "write stalled");
                 return;
             }
         }
@@ -308,13 +301,8 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                                 : ack == Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED
                                         ? "the next hop did not acknowledge it: the path is dead"
                                         : "whether the next hop acknowledged it is unknown here");
-                if (record.record(Disconnection.of(DisconnectCause.UNRESPONSIVE).withDetail(detail)
-                        .withProbeAcknowledged(ack))) {
-                    logger.info("{} unresponsive: {}; resetting", ChannelLog.id(channel), detail);
-                }
-                // Reset, as for a stall: a path that comes back must not deliver this connection's bytes late.
-                WriteStallDetector.abort(channel);
-                ctx.close();
+                DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.UNRESPONSIVE).withDetail(detail)
+                        .withProbeAcknowledged(ack), "unresponsive");
                 return false;
             }
             default:

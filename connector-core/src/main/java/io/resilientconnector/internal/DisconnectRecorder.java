@@ -1,6 +1,7 @@
 package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
@@ -88,6 +89,21 @@ public final class DisconnectRecorder {
             logger.info("{} disconnected: {}", ChannelLog.id(channel), why);
         }
         return why;
+    }
+
+    /**
+     * Ends the connection with a reset for {@code why}, a decision of this side's (a stalled write, an
+     * unanswered heartbeat), logged as {@code what}. A reset, not an orderly close: after a close the kernel
+     * would go on retransmitting the stuck bytes and, should the path come back after a reconnect, deliver them
+     * behind the new connection's, out of order from the application's point of view.
+     */
+    public static void reset(ChannelHandlerContext ctx, ConnectionRecord record, Disconnection why, String what) {
+        Channel channel = ctx.channel();
+        if (record.record(why)) {
+            logger.info("{} {}: {}; resetting", ChannelLog.id(channel), what, why.detail());
+        }
+        WriteStallDetector.abort(channel);
+        ctx.close();
     }
 
     /** {@code why}, naming {@code channel} and the address it was connected or connecting to. */
