@@ -35,10 +35,21 @@ class BenchmarksSmokeTest {
 
     @Test
     @Timeout(120)
-    void idleScaleMeasuresHeapThreadsAndCpu() throws Exception {
+    void idleScaleMeasuresHeapThreadsCpuAndClassesForEveryShape() throws Exception {
         String out = run(() -> IdleScaleBenchmark.run(new String[] {
-                "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "500", "--runs", "1", "--settle-ms", "100"}));
-        assertThat(out).contains("| transport | pipeline |").contains("connector").contains("plain");
+                "--transports", "auto", "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "200", "--runs", "1",
+                "--settle-ms", "100",
+                "--histograms", "yes", "--histogram-rows", "5"}));
+        assertThat(out).contains("| transport | pipeline |").contains("| connector |").contains("| obvious |")
+                .contains("| plain |").contains("| uptime |").contains("Heap per connection by class").contains("| total |");
+    }
+
+    @Test
+    @Timeout(120)
+    void threadsAreCountedForTheObviousWay() throws Exception {
+        String out = run(() -> ThreadsBenchmark.run(new String[] {
+                "--transports", "auto", "--counts", "10,20", "--settle-ms", "100"}));
+        assertThat(out).contains("| transport | made |").contains("connectors, the obvious way").contains("plain Netty");
     }
 
     @Test
