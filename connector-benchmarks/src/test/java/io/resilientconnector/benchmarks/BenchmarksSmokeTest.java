@@ -54,6 +54,14 @@ class BenchmarksSmokeTest {
 
     @Test
     @Timeout(120)
+    void sendThroughputRunsForBothSides() throws Exception {
+        String out = run(() -> SendThroughputBenchmark.run(new String[] {
+                "--rounds", "1", "--warmup-ms", "0", "--measure-ms", "200"}));
+        assertThat(out).contains("| transport | message | connector.send").contains("64 B");
+    }
+
+    @Test
+    @Timeout(120)
     void reconnectStormRecoversForEveryJitter() throws Exception {
         String out = run(() -> ReconnectStormBenchmark.run(new String[] {
                 "--connections", "40", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
