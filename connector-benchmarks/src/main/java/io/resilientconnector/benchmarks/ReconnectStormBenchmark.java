@@ -114,10 +114,10 @@ public final class ReconnectStormBenchmark {
 
         System.out.println();
         System.out.println("| transport | jitter | all back after up (s) | after down (s) | peak connects / 100 ms | mean / 100 ms "
-                + "| peak / mean, median (range) | attempts | attempts / connection | peak attempts / 100 ms | most attempts in 1 s "
+                + "| peak / mean, median (range) | uniform phases' peak / mean | most connects in 1 s / mean per s | attempts | attempts / connection | peak attempts / 100 ms | most attempts in 1 s "
                 + "| goal (" + Backoff.DEFAULT_JITTER + ": peak <= " + GOAL_PEAK_TO_MEAN + "x mean, back <= "
                 + (max.plus(GOAL_SLACK).toMillis() / 1000.0) + " s; limited: most in 1 s <= the limit) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
             List<Storm> storms = e.getValue();
             String[] key = e.getKey().split(" ");
@@ -139,10 +139,11 @@ public final class ReconnectStormBenchmark {
                 boolean met = ratio <= GOAL_PEAK_TO_MEAN && back <= max.plus(GOAL_SLACK).toMillis() / 1000.0 && missing == 0;
                 goal = met ? "met" : "missed";
             }
-            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.0f | %.2f | %.0f | %d | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %s |%n",
                     key[0].toLowerCase(Locale.ROOT), key[1], back, missing > 0 ? " (" + missing + " never back)" : "",
                     backDown, peak, mean, ratio, Arrays.stream(ratios).min().orElse(Double.NaN),
-                    Arrays.stream(ratios).max().orElse(Double.NaN), attempts, attempts / connections, peakAttempts,
+                    Arrays.stream(ratios).max().orElse(Double.NaN), Bench.median(storms, s -> s.uniformPeakToMean),
+                    Bench.median(storms, s -> s.peakToMeanPerSecond), attempts, attempts / connections, peakAttempts,
                     mostInSecond, goal);
         }
     }
@@ -230,6 +231,11 @@ public final class ReconnectStormBenchmark {
         int[] buckets = EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), BUCKET_NANOS);
         storm.peak = Arrays.stream(buckets).max().orElse(0);
         storm.mean = (double) connectTimes.length / buckets.length;
+        storm.uniformPeakToMean = uniformPeakToMean(connectTimes.length, buckets.length, new Random(run));
+        double windowSeconds = Math.max(last - upAt, 1) / 1e9;
+        // Under a second, a second's worth of connects means nothing.
+        storm.peakToMeanPerSecond = connectTimes.length == 0 || windowSeconds < 1 ? Double.NaN
+                : mostWithin(connectTimes, SECOND_NANOS) / (connectTimes.length / windowSeconds);
         long[] attemptTimes = new long[connectTimes.length + failureTimes.length];
         System.arraycopy(connectTimes, 0, attemptTimes, 0, connectTimes.length);
         System.arraycopy(failureTimes, 0, attemptTimes, connectTimes.length, failureTimes.length);
@@ -238,6 +244,28 @@ public final class ReconnectStormBenchmark {
         Arrays.sort(attemptTimes);
         storm.peakAttemptsPerSecond = mostWithin(attemptTimes, SECOND_NANOS);
         return storm;
+    }
+
+    /**
+     * Peak over mean of {@code n} arrivals drawn independently and uniformly over {@code buckets} buckets: what
+     * a perfectly flat storm of random phases shows in this benchmark's measure, by chance alone. The median of
+     * 201 draws.
+     */
+    static double uniformPeakToMean(int n, int buckets, Random random) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double[] ratios = new double[201];
+        int[] counts = new int[buckets];
+        for (int draw = 0; draw < ratios.length; draw++) {
+            Arrays.fill(counts, 0);
+            int peak = 0;
+            for (int i = 0; i < n; i++) {
+                peak = Math.max(peak, ++counts[random.nextInt(buckets)]);
+            }
+            ratios[draw] = peak / ((double) n / buckets);
+        }
+        return Bench.median(ratios);
     }
 
     /** The most of {@code sorted} within any window of {@code windowNanos}. */
@@ -275,5 +303,7 @@ public final class ReconnectStormBenchmark {
         int missing;
         int peakAttempts;
         int peakAttemptsPerSecond;
+        double uniformPeakToMean;
+        double peakToMeanPerSecond;
     }
 }
