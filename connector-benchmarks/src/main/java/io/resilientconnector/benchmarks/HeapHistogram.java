@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 final class HeapHistogram {
 
     private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*$");
+    /** A lambda's class name differs from process to process ({@code Foo$$Lambda$125/0x...}): one row per outer class. */
+    private static final Pattern LAMBDA = Pattern.compile("\\$\\$Lambda\\$\\d+/0x[0-9a-f]+");
 
     /** Class name to {instances, bytes}. */
     private final Map<String, long[]> rows = new HashMap<>();
@@ -36,7 +38,8 @@ final class HeapHistogram {
         for (String line : text.split("\n")) {
             Matcher m = ROW.matcher(line);
             if (m.matches()) {
-                h.rows.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                String name = LAMBDA.matcher(m.group(3)).replaceAll("\\$\\$Lambda");
+                h.rows.merge(name, new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
                         (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
             }
         }
