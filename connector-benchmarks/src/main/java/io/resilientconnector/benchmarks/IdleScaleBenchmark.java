@@ -21,7 +21,9 @@ import java.util.TreeMap;
  * so neither the server's heap nor an earlier run's leftovers are counted. Heap per connection is the
  * least-squares slope of heap-after-GC over the connection counts (zero included). CPU is the client
  * process's CPU time over a window while every connection is idle, as a percentage of one core; the connector's
- * default 5 s read-idle timer, and the UptimeClient shape's, fires on every connection throughout it.
+ * default 5 s read-idle timer, and the UptimeClient shape's, fires on every connection throughout it. The window
+ * opens {@code --cpu-delay-ms} after the last connect, by default two read timeouts and 2 s, so that the JIT has
+ * compiled the timer's path by then: it first runs a read timeout after each connect.
  *
  * <p>With {@code --histograms yes}, the first run of each shape also writes class histograms of its heap, and
  * the benchmark prints, per class, the bytes per connection between the smallest and the largest count.
@@ -32,7 +34,7 @@ import java.util.TreeMap;
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.IdleScaleBenchmark \
  *     [--transports epoll,nio] [--impls connector,obvious,plain,uptime] [--counts 5000,10000,15000,50000] \
- *     [--cpu-at 10000] [--cpu-window-ms 20000] [--runs 3] [--ports 4] [--group-threads 2] [--batch 500] \
+ *     [--cpu-at 10000] [--cpu-window-ms 20000] [--cpu-delay-ms 12000] [--runs 3] [--ports 4] [--group-threads 2] [--batch 500] \
  *     [--settle-ms 1000] [--histograms no] [--histogram-rows 25]
  * </pre>
  */
@@ -64,6 +66,7 @@ public final class IdleScaleBenchmark {
         List<Integer> requested = a.integers("counts", "5000,10000,15000,50000", 1);
         int cpuAt = a.integer("cpu-at", 10_000, 1);
         int windowMs = a.integer("cpu-window-ms", 20_000, 1);
+        int delayMs = a.integer("cpu-delay-ms", 12_000, 0);
         int runs = a.integer("runs", 3, 1);
         int portCount = a.integer("ports", 4, 1);
         int groupThreads = a.integer("group-threads", 2, 1);
@@ -86,7 +89,8 @@ public final class IdleScaleBenchmark {
         Bench.requirePortsFor(most, portCount);
         System.out.println("# idle scale: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# impls=" + impls + " counts=" + counts + " cpu-at=" + cpuAt + " window=" + windowMs
-                + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
+                + "ms after " + delayMs + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads
+                + "; log: " + Bench.logFile());
 
         // results.get(transport + impl) -> one Measurement per run
         Map<String, List<Measurement>> results = new LinkedHashMap<>();
@@ -106,8 +110,8 @@ public final class IdleScaleBenchmark {
                     for (int i = 0; i < impls.size(); i++) {
                         // Rotate the order each run, so no shape always goes first.
                         String impl = impls.get((i + run - 1) % impls.size());
-                        Measurement m = measure(transport, impl, ports, counts, cpuAt, windowMs, groupThreads, batch,
-                                settleMs, dir);
+                        Measurement m = measure(transport, impl, ports, counts, cpuAt, windowMs, delayMs, groupThreads,
+                                batch, settleMs, dir);
                         results.computeIfAbsent(transport + " " + impl, k -> new ArrayList<>()).add(m);
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: %.0f B/connection, threads %d (event loops %d), idle CPU %s%n",
                                 run, transport, impl, m.slope, m.threadsAtMost, m.nettyThreadsAtMost,
@@ -169,11 +173,12 @@ public final class IdleScaleBenchmark {
     }
 
     private static Measurement measure(TransportType transport, String impl, String ports, List<Integer> counts,
-                                       int cpuAt, int windowMs, int groupThreads, int batch, int settleMs, Path histograms)
+                                       int cpuAt, int windowMs, int delayMs, int groupThreads, int batch, int settleMs,
+                                       Path histograms)
             throws Exception {
         List<String> args = new ArrayList<>(List.of("--transport", transport.name(), "--impl", impl, "--ports", ports,
                 "--counts", counts.toString().replaceAll("[\\[\\] ]", ""), "--cpu-at", String.valueOf(cpuAt),
-                "--cpu-window-ms", String.valueOf(windowMs), "--group-threads", String.valueOf(groupThreads),
+                "--cpu-window-ms", String.valueOf(windowMs), "--cpu-delay-ms", String.valueOf(delayMs), "--group-threads", String.valueOf(groupThreads),
                 "--batch", String.valueOf(batch), "--settle-ms", String.valueOf(settleMs)));
         if (histograms != null) {
             args.addAll(List.of("--histograms", histograms.toString()));
@@ -188,7 +193,7 @@ public final class IdleScaleBenchmark {
                 m.threadsAtMost = Math.max(m.threadsAtMost, Integer.parseInt(point[2]));
                 m.nettyThreadsAtMost = Math.max(m.nettyThreadsAtMost, Integer.parseInt(point[3]));
                 if (n == cpuAt) {
-                    String[] cpu = client.expect("CPU", Duration.ofMillis(windowMs).plus(step)).split(" ");
+                    String[] cpu = client.expect("CPU", Duration.ofMillis(windowMs + delayMs).plus(step)).split(" ");
                     m.cpuPercent = 100.0 * Double.parseDouble(cpu[1]) / Double.parseDouble(cpu[2]);
                 }
             }

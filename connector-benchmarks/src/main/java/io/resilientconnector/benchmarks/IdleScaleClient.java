@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code plain} and {@code uptime} run on a group of {@code --group-threads}, or Netty's default size when it is 0.
  * After each step it prints {@code POINT connections heapAfterGcBytes threads nettyThreads}, where
  * {@code nettyThreads} counts the live event-loop threads: those made by Netty's thread factory, less its global
- * executor's; at {@code --cpu-at} connections (0: never) it also prints
+ * executor's; at {@code --cpu-at} connections (0: never) it waits {@code --cpu-delay-ms}, then also prints
  * {@code CPU connections cpuNanos windowNanos}. With {@code --histograms DIR} it writes a class histogram of the
  * heap (as {@code jcmd <pid> GC.class_histogram}) at each step to {@code DIR/<impl>-<connections>.txt}. Then
  * {@code DONE}, and it exits, which closes every socket.
@@ -77,6 +77,7 @@ public final class IdleScaleClient {
         int threads = a.integer("group-threads", 2, 0);
         int batch = a.integer("batch", 500, 1);
         int settleMs = a.integer("settle-ms", 1000, 0);
+        int cpuDelayMs = a.integer("cpu-delay-ms", 2 * settleMs, 0);
         String histograms = a.string("histograms", "");
         a.checkAllUsed();
         Bench.requireOpenFiles(counts.get(counts.size() - 1), "the idle-scale client");
@@ -113,8 +114,9 @@ public final class IdleScaleClient {
             Thread.sleep(settleMs);
             report(count, impl, histograms);
             if (count == cpuAt) {
-                // Let the collections above and the connect burst settle before the window opens.
-                Thread.sleep(2L * settleMs);
+                // Let the collections above and the connect burst settle before the window opens, and the JIT
+                // compile the timer's path, which first runs a read timeout after each connect.
+                Thread.sleep(cpuDelayMs);
                 long cpuBefore = Bench.processCpuNanos();
                 long start = System.nanoTime();
                 Thread.sleep(windowMs);

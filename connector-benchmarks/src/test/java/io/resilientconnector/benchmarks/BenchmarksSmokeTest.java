@@ -37,7 +37,7 @@ class BenchmarksSmokeTest {
     @Timeout(120)
     void idleScaleMeasuresHeapThreadsCpuAndClassesForEveryShape() throws Exception {
         String out = run(() -> IdleScaleBenchmark.run(new String[] {
-                "--transports", "auto", "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "200", "--runs", "1",
+                "--transports", "auto", "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "200", "--cpu-delay-ms", "0", "--runs", "1",
                 "--settle-ms", "100",
                 "--histograms", "yes", "--histogram-rows", "5"}));
         assertThat(out).contains("| transport | pipeline |").contains("| connector |").contains("| obvious |")
