@@ -31,13 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * jitter this reports the time from the server's return until every connector is connected again, the connects
  * per 100 ms after its return (peak and mean), and the connect attempts made in all, refused ones included.
  * With {@code --rate-limit}, one more storm per run uses the default jitter on resources with that connect-rate
- * limit, and reports the most attempts in any one second against the limit.
+ * limit, and reports the most attempts in any one second against the limit. With {@code --arrivals yes}, each
+ * storm also prints its connects per 500 ms from the server's return: the shape behind the peak.
  *
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.ReconnectStormBenchmark \
  *     [--transports epoll,nio] [--connections 10000] \
  *     [--jitters PHASED,FULL,NONE,EQUAL,DECORRELATED] [--rate-limit 0] [--initial-ms 100] [--max-ms 5000] \
- *     [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] [--settle-ms 1000]
+ *     [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] [--settle-ms 1000] [--arrivals no]
  * </pre>
  */
 public final class ReconnectStormBenchmark {
@@ -72,6 +73,7 @@ public final class ReconnectStormBenchmark {
         int portCount = a.integer("ports", 4, 1);
         int groupThreads = a.integer("group-threads", 2, 1);
         int settleMs = a.integer("settle-ms", 1000, 0);
+        boolean arrivals = "yes".equals(a.choice("arrivals", "no", "yes", "no"));
         a.checkAllUsed();
         long fdLimit = Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
@@ -106,6 +108,10 @@ public final class ReconnectStormBenchmark {
                                 run, transport, label, storm.backAfterUp, storm.backAfterDown, storm.peak, storm.mean,
                                 storm.attempts, storm.peakAttemptsPerSecond,
                                 storm.missing > 0 ? ", " + storm.missing + " NOT BACK" : "");
+                        if (arrivals) {
+                            System.out.println("ARRIVALS " + run + " " + transport + " " + label
+                                    + ": connects per 500 ms from the server's return: " + storm.arrivals);
+                        }
                         HoldServer.awaitEmpty(server);
                     }
                 }
@@ -231,6 +237,7 @@ public final class ReconnectStormBenchmark {
         int[] buckets = EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), BUCKET_NANOS);
         storm.peak = Arrays.stream(buckets).max().orElse(0);
         storm.mean = (double) connectTimes.length / buckets.length;
+        storm.arrivals = Arrays.toString(EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), 5 * BUCKET_NANOS));
         storm.uniformPeakToMean = uniformPeakToMean(connectTimes.length, buckets.length, new Random(run));
         double windowSeconds = Math.max(last - upAt, 1) / 1e9;
         // Under a second, a second's worth of connects means nothing.
@@ -305,5 +312,6 @@ public final class ReconnectStormBenchmark {
         int peakAttemptsPerSecond;
         double uniformPeakToMean;
         double peakToMeanPerSecond;
+        String arrivals;
     }
 }

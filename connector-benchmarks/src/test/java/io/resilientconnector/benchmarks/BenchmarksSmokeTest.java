@@ -65,9 +65,9 @@ class BenchmarksSmokeTest {
     void reconnectStormRecoversForEveryJitter() throws Exception {
         String out = run(() -> ReconnectStormBenchmark.run(new String[] {
                 "--connections", "40", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
-                "--settle-ms", "100", "--rate-limit", "400"}));
+                "--settle-ms", "100", "--rate-limit", "400", "--arrivals", "yes"}));
         assertThat(out).contains("| transport | jitter |").contains("| PHASED |").contains("NONE").contains("FULL")
-                .contains("EQUAL").contains("DECORRELATED").contains("PHASED@400/s").doesNotContain("never back");
+                .contains("EQUAL").contains("DECORRELATED").contains("PHASED@400/s").contains("ARRIVALS").doesNotContain("never back");
     }
 
     @Test
