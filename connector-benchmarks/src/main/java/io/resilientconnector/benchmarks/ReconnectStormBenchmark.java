@@ -32,13 +32,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per 100 ms after its return (peak and mean), and the connect attempts made in all, refused ones included.
  * With {@code --rate-limit}, one more storm per run uses the default jitter on resources with that connect-rate
  * limit, and reports the most attempts in any one second against the limit. With {@code --arrivals yes}, each
- * storm also prints its connects per 500 ms from the server's return: the shape behind the peak.
+ * storm also prints its connects per 500 ms from the server's return: the shape behind the peak. Each storm
+ * ends by closing every connector at once, and reports how long that took.
  *
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.ReconnectStormBenchmark \
  *     [--transports epoll,nio] [--connections 10000] \
  *     [--jitters PHASED,FULL,NONE,EQUAL,DECORRELATED] [--rate-limit 0] [--initial-ms 100] [--max-ms 5000] \
- *     [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] [--settle-ms 1000] [--arrivals no]
+ *     [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] [--settle-ms 1000] [--arrivals no] \
+ *     [--close-timeout-s 600]
  * </pre>
  */
 public final class ReconnectStormBenchmark {
@@ -74,6 +76,7 @@ public final class ReconnectStormBenchmark {
         int groupThreads = a.integer("group-threads", 2, 1);
         int settleMs = a.integer("settle-ms", 1000, 0);
         boolean arrivals = "yes".equals(a.choice("arrivals", "no", "yes", "no"));
+        int closeTimeoutSeconds = a.integer("close-timeout-s", 600, 1);
         a.checkAllUsed();
         long fdLimit = Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
@@ -99,14 +102,15 @@ public final class ReconnectStormBenchmark {
                         boolean limited = k == jitters.size();
                         Jitter jitter = limited ? Backoff.DEFAULT_JITTER : jitters.get(k);
                         int limit = limited ? rateLimit : 0;
-                        Storm storm = storm(server, ports, transport, jitter, limit, connections, initial, max, down,
+                        Storm storm = storm(server, ports, transport, jitter, limit, closeTimeoutSeconds, connections, initial, max, down,
                                 groupThreads, run, settleMs);
                         String label = jitter + (limited ? "@" + rateLimit + "/s" : "");
                         results.computeIfAbsent(transport + " " + label, x -> new ArrayList<>()).add(storm);
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: all back %.2f s after up (%.2f s after down), "
-                                        + "peak %d / mean %.1f connects per 100 ms, %d attempts, at most %d in 1 s%s%n",
+                                        + "peak %d / mean %.1f connects per 100 ms, %d attempts, at most %d in 1 s, "
+                                        + "closed all in %.1f s%s%n",
                                 run, transport, label, storm.backAfterUp, storm.backAfterDown, storm.peak, storm.mean,
-                                storm.attempts, storm.peakAttemptsPerSecond,
+                                storm.attempts, storm.peakAttemptsPerSecond, storm.closeSeconds,
                                 storm.missing > 0 ? ", " + storm.missing + " NOT BACK" : "");
                         if (arrivals) {
                             System.out.println("ARRIVALS " + run + " " + transport + " " + label
@@ -120,10 +124,10 @@ public final class ReconnectStormBenchmark {
 
         System.out.println();
         System.out.println("| transport | jitter | all back after up (s) | after down (s) | peak connects / 100 ms | mean / 100 ms "
-                + "| peak / mean, median (range) | uniform phases' peak / mean | most connects in 1 s / mean per s | attempts | attempts / connection | peak attempts / 100 ms | most attempts in 1 s "
+                + "| peak / mean, median (range) | uniform phases' peak / mean | most connects in 1 s / mean per s | attempts | attempts / connection | peak attempts / 100 ms | most attempts in 1 s | closing all (s) "
                 + "| goal (" + Backoff.DEFAULT_JITTER + ": peak <= " + GOAL_PEAK_TO_MEAN + "x mean, back <= "
                 + (max.plus(GOAL_SLACK).toMillis() / 1000.0) + " s; limited: most in 1 s <= the limit) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
             List<Storm> storms = e.getValue();
             String[] key = e.getKey().split(" ");
@@ -145,17 +149,17 @@ public final class ReconnectStormBenchmark {
                 boolean met = ratio <= GOAL_PEAK_TO_MEAN && back <= max.plus(GOAL_SLACK).toMillis() / 1000.0 && missing == 0;
                 goal = met ? "met" : "missed";
             }
-            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %.1f | %s |%n",
                     key[0].toLowerCase(Locale.ROOT), key[1], back, missing > 0 ? " (" + missing + " never back)" : "",
                     backDown, peak, mean, ratio, Arrays.stream(ratios).min().orElse(Double.NaN),
                     Arrays.stream(ratios).max().orElse(Double.NaN), Bench.median(storms, s -> s.uniformPeakToMean),
                     Bench.median(storms, s -> s.peakToMeanPerSecond), attempts, attempts / connections, peakAttempts,
-                    mostInSecond, goal);
+                    mostInSecond, Bench.median(storms, s -> s.closeSeconds), goal);
         }
     }
 
     private static Storm storm(ChildJvm server, List<Integer> ports, TransportType transport, Jitter jitter,
-                               int rateLimit, int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
+                               int rateLimit, int closeTimeoutSeconds, int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
                                int settleMs)
             throws Exception {
         EventLoopGroup group = Loopback.group(transport, groupThreads, "storm-client");
@@ -218,11 +222,13 @@ public final class ReconnectStormBenchmark {
             boolean allBack = allUp[0].await(max.toMillis() + 60_000, TimeUnit.MILLISECONDS);
             storm.missing = allBack ? 0 : (int) allUp[0].getCount();
         } finally {
+            long closeStart = System.nanoTime();
             List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (ResilientConnector connector : connectors) {
                 closing.add(connector.closeAsync());
             }
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(closeTimeoutSeconds, TimeUnit.SECONDS);
+            storm.closeSeconds = (System.nanoTime() - closeStart) / 1e9;
             Loopback.shutdown(group);
         }
 
@@ -313,5 +319,6 @@ public final class ReconnectStormBenchmark {
         double uniformPeakToMean;
         double peakToMeanPerSecond;
         String arrivals;
+        double closeSeconds;
     }
 }
