@@ -19,8 +19,12 @@ import java.util.function.ToDoubleFunction;
 /** What every benchmark main shares: transports, statistics, and readings of this process. */
 final class Bench {
 
-    /** File descriptors a JVM with Netty needs beyond its connections: jars, epoll, pipes, listeners. */
-    static final int FD_MARGIN = 512;
+    /**
+     * File descriptors a JVM with Netty needs beyond its connections: jars, epoll, pipes, listeners. A benchmark
+     * process holds about 20 of them, a test JVM with its class path of jars about 100; the margin leaves room
+     * for both, and still lets the smoke run's 40 connections fit a limit of 256.
+     */
+    static final int FD_MARGIN = 192;
 
     /** Connections per server port, under the 28232 ephemeral ports of Linux's default range. */
     static final int MAX_PER_PORT = 25_000;

@@ -29,19 +29,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * process; the server stops listening and closes every connection, stays down, then listens again. For each
  * jitter this reports the time from the server's return until every connector is connected again, the connects
  * per 100 ms after its return (peak and mean), and the connect attempts made in all, refused ones included.
+ * With {@code --rate-limit}, one more storm per run uses the default jitter on resources with that connect-rate
+ * limit, and reports the most attempts in any one second against the limit. With {@code --arrivals yes}, each
+ * storm also prints its connects per 500 ms from the server's return: the shape behind the peak. Each storm
+ * ends by closing every connector at once, and reports how long that took.
  *
  * <pre>
  * java -cp connector-benchmarks/target/benchmarks.jar io.resilientconnector.benchmarks.ReconnectStormBenchmark \
- *     [--transports epoll,nio] [--connections 10000] [--jitters NONE,FULL,EQUAL,DECORRELATED] \
- *     [--initial-ms 100] [--max-ms 5000] [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] \
- *     [--settle-ms 1000]
+ *     [--transports epoll,nio] [--connections 10000] \
+ *     [--jitters PHASED,FULL,NONE,EQUAL,DECORRELATED] [--rate-limit 0] [--initial-ms 100] [--max-ms 5000] \
+ *     [--down-ms 5000] [--runs 3] [--ports 4] [--group-threads 2] [--settle-ms 1000] [--arrivals no] \
+ *     [--close-timeout-s 600]
  * </pre>
  */
 public final class ReconnectStormBenchmark {
 
     private static final long BUCKET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    static final double GOAL_PEAK_TO_MEAN = 2.0;
-    static final Duration GOAL_SLACK = Duration.ofSeconds(2);
+    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Goals for the default jitter: a flat storm, everyone back within the cap and this slack. */
+    static final double GOAL_PEAK_TO_MEAN = 1.1;
+    static final Duration GOAL_SLACK = Duration.ofSeconds(1);
 
     private ReconnectStormBenchmark() {
     }
@@ -56,9 +63,10 @@ public final class ReconnectStormBenchmark {
         List<TransportType> transports = Bench.transports(a.string("transports", "epoll,nio"));
         int connections = a.integer("connections", 10_000, 1);
         List<Jitter> jitters = new ArrayList<>();
-        for (String name : a.string("jitters", "NONE,FULL,EQUAL,DECORRELATED").split(",")) {
+        for (String name : a.string("jitters", "PHASED,FULL,NONE,EQUAL,DECORRELATED").split(",")) {
             jitters.add(Args.constant(Jitter.class, "jitters", name));
         }
+        int rateLimit = a.integer("rate-limit", 0, 0, (int) ConnectorResources.MAX_CONNECT_RATE);
         Duration initial = a.millis("initial-ms", Duration.ofMillis(100));
         Duration max = a.millis("max-ms", Duration.ofSeconds(5));
         Duration down = a.millis("down-ms", Duration.ofSeconds(5));
@@ -66,6 +74,8 @@ public final class ReconnectStormBenchmark {
         int portCount = a.integer("ports", 4, 1);
         int groupThreads = a.integer("group-threads", 2, 1);
         int settleMs = a.integer("settle-ms", 1000, 0);
+        boolean arrivals = "yes".equals(a.choice("arrivals", "no", "yes", "no"));
+        int closeTimeoutSeconds = a.integer("close-timeout-s", 600, 1);
         a.checkAllUsed();
         long fdLimit = Bench.requireOpenFiles(connections, "the reconnect storm");
         Bench.requirePortsFor(connections, portCount);
@@ -73,7 +83,8 @@ public final class ReconnectStormBenchmark {
         System.out.println("# reconnect storm: " + Bench.machine() + "; open-file limit " + fdLimit);
         System.out.println("# connections=" + connections + " backoff initial=" + initial.toMillis() + "ms max="
                 + max.toMillis() + "ms multiplier=" + ReconnectPolicy.DEFAULT_MULTIPLIER + " down=" + down.toMillis()
-                + "ms runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
+                + "ms default jitter=" + ReconnectPolicy.DEFAULT_JITTER + " rate-limit=" + (rateLimit == 0 ? "none" : rateLimit + "/s")
+                + " runs=" + runs + " ports=" + portCount + " group-threads=" + groupThreads + "; log: " + Bench.logFile());
         Map<String, List<Storm>> results = new LinkedHashMap<>();
         try (ChildJvm server = ChildJvm.start(HoldServer.class, List.of("--transport", transports.get(0).name(),
                 "--ports", String.valueOf(portCount), "--threads", "1", "--max-seconds", "7200"))) {
@@ -83,16 +94,27 @@ public final class ReconnectStormBenchmark {
             }
             for (int run = 1; run <= runs; run++) {
                 for (TransportType transport : transports) {
-                    for (int j = 0; j < jitters.size(); j++) {
+                    int kinds = jitters.size() + (rateLimit > 0 ? 1 : 0);
+                    for (int j = 0; j < kinds; j++) {
                         // Rotate the order each run, so no jitter always follows the same one.
-                        Jitter jitter = jitters.get((j + run - 1) % jitters.size());
-                        Storm storm = storm(server, ports, transport, jitter, connections, initial, max, down, groupThreads,
-                                run, settleMs);
-                        results.computeIfAbsent(transport + " " + jitter, k -> new ArrayList<>()).add(storm);
+                        int k = (j + run - 1) % kinds;
+                        boolean limited = k == jitters.size();
+                        Jitter jitter = limited ? ReconnectPolicy.DEFAULT_JITTER : jitters.get(k);
+                        int limit = limited ? rateLimit : 0;
+                        Storm storm = storm(server, ports, transport, jitter, limit, closeTimeoutSeconds, connections, initial, max, down,
+                                groupThreads, run, settleMs);
+                        String label = jitter + (limited ? "@" + rateLimit + "/s" : "");
+                        results.computeIfAbsent(transport + " " + label, x -> new ArrayList<>()).add(storm);
                         System.out.printf(Locale.ROOT, "RUN %d %s %s: all back %.2f s after up (%.2f s after down), "
-                                        + "peak %d / mean %.1f connects per 100 ms, %d attempts%s%n",
-                                run, transport, jitter, storm.backAfterUp, storm.backAfterDown, storm.peak, storm.mean,
-                                storm.attempts, storm.missing > 0 ? ", " + storm.missing + " NOT BACK" : "");
+                                        + "peak %d / mean %.1f connects per 100 ms, %d attempts, at most %d in 1 s, "
+                                        + "closed all in %.1f s%s%n",
+                                run, transport, label, storm.backAfterUp, storm.backAfterDown, storm.peak, storm.mean,
+                                storm.attempts, storm.peakAttemptsPerSecond, storm.closeSeconds,
+                                storm.missing > 0 ? ", " + storm.missing + " NOT BACK" : "");
+                        if (arrivals) {
+                            System.out.println("ARRIVALS " + run + " " + transport + " " + label
+                                    + ": connects per 500 ms from the server's return: " + storm.arrivals);
+                        }
                         HoldServer.awaitEmpty(server);
                     }
                 }
@@ -101,12 +123,14 @@ public final class ReconnectStormBenchmark {
 
         System.out.println();
         System.out.println("| transport | jitter | all back after up (s) | after down (s) | peak connects / 100 ms | mean / 100 ms "
-                + "| peak / mean | attempts | attempts / connection | peak attempts / 100 ms | goal (FULL: peak <= " + GOAL_PEAK_TO_MEAN + "x mean, back <= "
-                + (max.plus(GOAL_SLACK).toMillis() / 1000.0) + " s) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| peak / mean, median (range) | uniform phases' peak / mean | most connects in 1 s / mean per s | attempts | attempts / connection | peak attempts / 100 ms | most attempts in 1 s | closing all (s) "
+                + "| goal (" + ReconnectPolicy.DEFAULT_JITTER + ": peak <= " + GOAL_PEAK_TO_MEAN + "x mean, back <= "
+                + (max.plus(GOAL_SLACK).toMillis() / 1000.0) + " s; limited: most in 1 s <= the limit) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Storm>> e : results.entrySet()) {
             List<Storm> storms = e.getValue();
             String[] key = e.getKey().split(" ");
+            boolean limited = key[1].contains("@");
             double back = Bench.median(storms, s -> s.backAfterUp);
             double backDown = Bench.median(storms, s -> s.backAfterDown);
             double peak = Bench.median(storms, s -> s.peak);
@@ -114,24 +138,35 @@ public final class ReconnectStormBenchmark {
             double ratio = Bench.median(storms, s -> s.peak / s.mean);
             double attempts = Bench.median(storms, s -> s.attempts);
             double peakAttempts = Bench.median(storms, s -> s.peakAttempts);
+            int mostInSecond = storms.stream().mapToInt(s -> s.peakAttemptsPerSecond).max().orElse(0);
+            double[] ratios = storms.stream().mapToDouble(s -> s.peak / s.mean).toArray();
             int missing = storms.stream().mapToInt(s -> s.missing).max().orElse(0);
             String goal = "-";
-            if (Jitter.valueOf(key[1]) == Jitter.FULL) {
+            if (limited) {
+                goal = mostInSecond <= rateLimit + ConnectorResources.DEFAULT_CONNECT_BURST && missing == 0 ? "met" : "missed";
+            } else if (Jitter.valueOf(key[1]) == ReconnectPolicy.DEFAULT_JITTER) {
                 boolean met = ratio <= GOAL_PEAK_TO_MEAN && back <= max.plus(GOAL_SLACK).toMillis() / 1000.0 && missing == 0;
                 goal = met ? "met" : "missed";
             }
-            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f | %.0f | %.2f | %.0f | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %.1f | %s |%n",
                     key[0].toLowerCase(Locale.ROOT), key[1], back, missing > 0 ? " (" + missing + " never back)" : "",
-                    backDown, peak, mean, ratio, attempts, attempts / connections, peakAttempts, goal);
+                    backDown, peak, mean, ratio, Arrays.stream(ratios).min().orElse(Double.NaN),
+                    Arrays.stream(ratios).max().orElse(Double.NaN), Bench.median(storms, s -> s.uniformPeakToMean),
+                    Bench.median(storms, s -> s.peakToMeanPerSecond), attempts, attempts / connections, peakAttempts,
+                    mostInSecond, Bench.median(storms, s -> s.closeSeconds), goal);
         }
     }
 
     private static Storm storm(ChildJvm server, List<Integer> ports, TransportType transport, Jitter jitter,
-                               int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
+                               int rateLimit, int closeTimeoutSeconds, int n, Duration initial, Duration max, Duration down, int groupThreads, int run,
                                int settleMs)
             throws Exception {
         EventLoopGroup group = Loopback.group(transport, groupThreads, "storm-client");
-        ConnectorResources resources = ConnectorResources.builder().eventLoopGroup(group).build();
+        ConnectorResources.Builder resourcesBuilder = ConnectorResources.builder().eventLoopGroup(group);
+        if (rateLimit > 0) {
+            resourcesBuilder.connectRateLimit(rateLimit);
+        }
+        ConnectorResources resources = resourcesBuilder.build();
         EventClock connects = new EventClock(n * 4);
         EventClock failures = new EventClock(n * 64);
         AtomicInteger up = new AtomicInteger();
@@ -186,11 +221,13 @@ public final class ReconnectStormBenchmark {
             boolean allBack = allUp[0].await(max.toMillis() + 60_000, TimeUnit.MILLISECONDS);
             storm.missing = allBack ? 0 : (int) allUp[0].getCount();
         } finally {
+            long closeStart = System.nanoTime();
             List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (ResilientConnector connector : connectors) {
                 closing.add(connector.closeAsync());
             }
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(closeTimeoutSeconds, TimeUnit.SECONDS);
+            storm.closeSeconds = (System.nanoTime() - closeStart) / 1e9;
             Loopback.shutdown(group);
         }
 
@@ -205,12 +242,55 @@ public final class ReconnectStormBenchmark {
         int[] buckets = EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), BUCKET_NANOS);
         storm.peak = Arrays.stream(buckets).max().orElse(0);
         storm.mean = (double) connectTimes.length / buckets.length;
+        storm.arrivals = Arrays.toString(EventClock.buckets(connectTimes, upAt, Math.max(last, upAt + 1), 5 * BUCKET_NANOS));
+        storm.uniformPeakToMean = uniformPeakToMean(connectTimes.length, buckets.length, new Random(run));
+        double windowSeconds = Math.max(last - upAt, 1) / 1e9;
+        // Under a second, a second's worth of connects means nothing.
+        storm.peakToMeanPerSecond = connectTimes.length == 0 || windowSeconds < 1 ? Double.NaN
+                : mostWithin(connectTimes, SECOND_NANOS) / (connectTimes.length / windowSeconds);
         long[] attemptTimes = new long[connectTimes.length + failureTimes.length];
         System.arraycopy(connectTimes, 0, attemptTimes, 0, connectTimes.length);
         System.arraycopy(failureTimes, 0, attemptTimes, connectTimes.length, failureTimes.length);
         storm.peakAttempts = Arrays.stream(EventClock.buckets(attemptTimes, storm.downAt, Math.max(last, storm.downAt + 1),
                 BUCKET_NANOS)).max().orElse(0);
+        Arrays.sort(attemptTimes);
+        storm.peakAttemptsPerSecond = mostWithin(attemptTimes, SECOND_NANOS);
         return storm;
+    }
+
+    /**
+     * Peak over mean of {@code n} arrivals drawn independently and uniformly over {@code buckets} buckets: what
+     * a perfectly flat storm of random phases shows in this benchmark's measure, by chance alone. The median of
+     * 201 draws.
+     */
+    static double uniformPeakToMean(int n, int buckets, Random random) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double[] ratios = new double[201];
+        int[] counts = new int[buckets];
+        for (int draw = 0; draw < ratios.length; draw++) {
+            Arrays.fill(counts, 0);
+            int peak = 0;
+            for (int i = 0; i < n; i++) {
+                peak = Math.max(peak, ++counts[random.nextInt(buckets)]);
+            }
+            ratios[draw] = peak / ((double) n / buckets);
+        }
+        return Bench.median(ratios);
+    }
+
+    /** The most of {@code sorted} within any window of {@code windowNanos}. */
+    static int mostWithin(long[] sorted, long windowNanos) {
+        int most = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.length; to++) {
+            while (sorted[to] - sorted[from] >= windowNanos) {
+                from++;
+            }
+            most = Math.max(most, to - from + 1);
+        }
+        return most;
     }
 
     private static void awaitCount(AtomicInteger counter, int atLeast, Duration timeout) throws InterruptedException {
@@ -233,5 +313,10 @@ public final class ReconnectStormBenchmark {
         long attempts;
         int missing;
         int peakAttempts;
+        int peakAttemptsPerSecond;
+        double uniformPeakToMean;
+        double peakToMeanPerSecond;
+        String arrivals;
+        double closeSeconds;
     }
 }

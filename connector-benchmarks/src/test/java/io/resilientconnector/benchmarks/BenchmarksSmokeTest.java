@@ -35,10 +35,29 @@ class BenchmarksSmokeTest {
 
     @Test
     @Timeout(120)
-    void idleScaleMeasuresHeapThreadsAndCpu() throws Exception {
+    void idleScaleMeasuresHeapThreadsCpuAndClassesForEveryShape() throws Exception {
         String out = run(() -> IdleScaleBenchmark.run(new String[] {
-                "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "500", "--runs", "1", "--settle-ms", "100"}));
-        assertThat(out).contains("| transport | pipeline |").contains("connector").contains("plain");
+                "--transports", "auto", "--counts", "20,40", "--cpu-at", "40", "--cpu-window-ms", "200", "--cpu-delay-ms", "0", "--runs", "1",
+                "--settle-ms", "100",
+                "--histograms", "yes", "--histogram-rows", "5"}));
+        assertThat(out).contains("| transport | pipeline |").contains("| connector |").contains("| obvious |")
+                .contains("| plain |").contains("| uptime |").contains("Heap per connection by class").contains("| total |");
+    }
+
+    @Test
+    @Timeout(120)
+    void threadsAreCountedForTheObviousWay() throws Exception {
+        String out = run(() -> ThreadsBenchmark.run(new String[] {
+                "--transports", "auto", "--counts", "10,20", "--settle-ms", "100"}));
+        assertThat(out).contains("| transport | made |").contains("connectors, the obvious way").contains("plain Netty");
+    }
+
+    @Test
+    @Timeout(120)
+    void sendThroughputRunsForBothSides() throws Exception {
+        String out = run(() -> SendThroughputBenchmark.run(new String[] {
+                "--rounds", "1", "--warmup-ms", "0", "--measure-ms", "200"}));
+        assertThat(out).contains("| transport | message | connector.send").contains("64 B");
     }
 
     @Test
@@ -46,9 +65,9 @@ class BenchmarksSmokeTest {
     void reconnectStormRecoversForEveryJitter() throws Exception {
         String out = run(() -> ReconnectStormBenchmark.run(new String[] {
                 "--connections", "40", "--initial-ms", "20", "--max-ms", "200", "--down-ms", "200", "--runs", "1",
-                "--settle-ms", "100"}));
-        assertThat(out).contains("| transport | jitter |").contains("NONE").contains("FULL").contains("EQUAL")
-                .contains("DECORRELATED").doesNotContain("never back");
+                "--settle-ms", "100", "--rate-limit", "400", "--arrivals", "yes"}));
+        assertThat(out).contains("| transport | jitter |").contains("| PHASED |").contains("NONE").contains("FULL")
+                .contains("EQUAL").contains("DECORRELATED").contains("PHASED@400/s").contains("ARRIVALS").doesNotContain("never back");
     }
 
     @Test
