@@ -8,6 +8,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.resilientconnector.internal.Checks;
 import io.resilientconnector.internal.ConnectRateLimiter;
+import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.OffLoopResolverGroup;
@@ -17,11 +18,14 @@ import io.resilientconnector.transport.TransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * What many connectors share: the event loop group (one daemon thread per core, on the best transport), the
@@ -55,6 +59,8 @@ public final class ConnectorResources implements AutoCloseable {
     public static final int MAX_CONNECT_BURST = 1_000_000;
     /** Defaults to 1: attempts are spread evenly at the limit. */
     public static final int DEFAULT_CONNECT_BURST = 1;
+    private static final int MAX_SHARED_SETTINGS = 256;
+
     /** The most threads {@link Builder#threads} accepts. */
     public static final int MAX_THREADS = 1024;
 
@@ -67,6 +73,7 @@ public final class ConnectorResources implements AutoCloseable {
     private final int connectBurst;
     private final Bootstrap template;
     private final ConcurrentMap<KeepAliveOptions, SocketTuning> plans = new ConcurrentHashMap<>();
+    private final ConcurrentMap<List<Object>, ConnectionSettings> settings = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private volatile boolean closed;
 
@@ -175,6 +182,28 @@ public final class ConnectorResources implements AutoCloseable {
     SocketTuning tuning(KeepAliveOptions keepAlive) {
         return plans.computeIfAbsent(keepAlive,
                 k -> SocketTuning.plan(transport, k, !k.userTimeoutDerived()));
+    }
+
+    /**
+     * What every connection of connectors with {@code options} is told, made once per distinct options, so that
+     * thousands of connectors built from equal options share it.
+     */
+    ConnectionSettings settings(ConnectorOptions options, Function<ConnectorOptions, ConnectionSettings> make) {
+        // Keyed by what the settings are made of, not by the options, which differ in their endpoints.
+        List<Object> key = Arrays.asList(options.readIdlePeriod(), options.readIdleCloseAfter(),
+                options.readIdleLogLevel(), options.writeStallTimeout(), options.receivedBytesLogLevel(),
+                options.heartbeat());
+        ConnectionSettings shared = settings.get(key);
+        if (shared != null) {
+            return shared;
+        }
+        ConnectionSettings made = make.apply(options);
+        // Bounded: connectors that each set their own periods get their own settings.
+        if (settings.size() < MAX_SHARED_SETTINGS) {
+            ConnectionSettings raced = settings.putIfAbsent(key, made);
+            return raced != null ? raced : made;
+        }
+        return made;
     }
 
     /** Throws the error a connector gets for starting on closed resources. */

@@ -83,6 +83,8 @@ public final class ResilientConnector implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ResilientConnector.class);
 
+    private static final Random SHARED_RANDOM = new Random();
+
     private final ConnectorOptions options;
     private final ChannelHandler userHandler;
     private final ConnectorResources givenResources;
@@ -106,7 +108,8 @@ public final class ResilientConnector implements AutoCloseable {
         this.userHandler = b.handler;
         this.givenResources = b.resources;
         this.hostResolver = b.hostResolver;
-        this.random = b.random != null ? b.random : new Random();
+        // Random is thread-safe: connectors that were given none share one, rather than keep 56 bytes each.
+        this.random = b.random != null ? b.random : SHARED_RANDOM;
         List<ConnectorListener> all = new ArrayList<>(b.listeners);
         // Flight Recorder events first, so that their time stamps are not delayed by the application's listeners.
         this.flight = JfrEvents.AVAILABLE ? new JfrEvents(options.endpoint()) : null;
@@ -154,15 +157,7 @@ public final class ResilientConnector implements AutoCloseable {
         eventLoop = home;
         ConnectorEvents events = new ConnectorEvents(describeEndpoints(), lifecycle, pending, listeners, tuning,
                 options.writeStallTimeout(), heartbeatNote());
-        ConnectionSettings settings = new ConnectionSettings(options.readIdlePeriod(),
-                new ReadIdlePolicy(options.readIdlePeriod(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
-                options.writeStallTimeout(),
-                new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
-        HeartbeatOptions heartbeat = options.heartbeat();
-        if (heartbeat != null) {
-            settings = settings.withHeartbeat(heartbeat.idle(), heartbeat.timeout(), heartbeat::newProbe,
-                    heartbeat.reply(), heartbeat.startWhenSignalled());
-        }
+        ConnectionSettings settings = res.settings(options, ResilientConnector::connectionSettings);
         if (hostResolver != null) {
             ownResolver = new OffLoopResolverGroup(hostResolver);
         }
@@ -198,6 +193,20 @@ public final class ResilientConnector implements AutoCloseable {
             reconnect.start();
         }
         return this;
+    }
+
+    /** What every connection of a connector with {@code options} is told; shared by connectors with equal options. */
+    private static ConnectionSettings connectionSettings(ConnectorOptions options) {
+        ConnectionSettings settings = new ConnectionSettings(options.readIdlePeriod(),
+                new ReadIdlePolicy(options.readIdlePeriod(), options.readIdleCloseAfter(), options.readIdleLogLevel()),
+                options.writeStallTimeout(),
+                new ReceivedBytesPreview(options.receivedBytesLogLevel(), ReceivedBytesLogger.DEFAULT_PREVIEW_BYTES));
+        HeartbeatOptions heartbeat = options.heartbeat();
+        if (heartbeat != null) {
+            settings = settings.withHeartbeat(heartbeat.idle(), heartbeat.timeout(), heartbeat::newProbe,
+                    heartbeat.reply(), heartbeat.startWhenSignalled());
+        }
+        return settings;
     }
 
     /** What the "connected" line says of the heartbeat: the bound it sets on the whole path, or its absence. */

@@ -40,7 +40,9 @@ class ConnectionPipelineTest {
             try (connector) {
                 connector.start();
                 events.await("CONNECTED", WAIT);
-                List<String> names = connector.channel().pipeline().names().stream()
+                Channel channel = connector.channel();
+                // Read on the event loop, after the task that installed the handlers (and said CONNECTED) is done.
+                List<String> names = channel.eventLoop().submit(() -> channel.pipeline().names()).get().stream()
                         .filter(name -> !name.startsWith("DefaultChannelPipeline$TailContext")).collect(Collectors.toList());
                 assertThat(names).containsExactly("rc", "app");
             }

@@ -78,9 +78,6 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         started = true;
         Channel channel = ctx.channel();
         record.started(now());
-        if (!settings.writeStallTimeout().isZero()) {
-            stall = new WriteStallDetector(settings.writeStallTimeout(), channel);
-        }
         if (readIdle != null) {
             readIdle.start(now());
             timer.arm(ctx.executor(), readIdle.deadline());
@@ -161,6 +158,10 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
+        if (stall == null && started && !settings.writeStallTimeout().isZero()) {
+            // Made on the first flush: a connection that never writes never needs one.
+            stall = new WriteStallDetector(settings.writeStallTimeout(), ctx.channel());
+        }
         if (stall != null) {
             stall.beforeFlush(ctx.channel(), record);
         }
@@ -234,7 +235,8 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     @Override
     public void run() {
         Channel channel = ctx.channel();
-        if (!channel.isActive()) {
+        // isOpen, not isActive: NIO's isActive takes the JDK socket's lock, on every firing of every connection.
+        if (!channel.isOpen()) {
             return;
         }
         long now = now();

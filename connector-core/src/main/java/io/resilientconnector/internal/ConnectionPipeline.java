@@ -3,6 +3,7 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -68,8 +69,8 @@ public final class ConnectionPipeline {
         this.tlsHostnameVerification = tlsHostnameVerification;
     }
 
-    /** The initializer of a race's bare channels: a proxy's handlers, or nothing. */
-    public ChannelInitializer<Channel> bare() {
+    /** What a race's bare channels start with: a proxy's handlers, or nothing. */
+    public ChannelHandler bare() {
         return bare;
     }
 
@@ -157,11 +158,19 @@ public final class ConnectionPipeline {
         return handler;
     }
 
-    /** The race's channels: a proxy's handlers when there is a proxy, else nothing. */
+    /**
+     * The race's channels: a proxy's handlers when there is a proxy, else nothing. It sets the pipeline up when
+     * it is added, which Netty does once the channel is registered, and removes itself, as a
+     * {@code ChannelInitializer} would; it is not one, because every connector keeps its own, and a
+     * {@code ChannelInitializer} carries a concurrent map to guard against running twice, which nothing here
+     * can cause: Netty calls {@code handlerAdded} once per channel.
+     */
     @ChannelHandler.Sharable
-    private final class Bare extends ChannelInitializer<Channel> {
+    private final class Bare extends ChannelHandlerAdapter {
         @Override
-        protected void initChannel(Channel ch) {
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            ctx.pipeline().remove(this);
             if (proxy != null) {
                 ProxyHandlers.install(ch, proxy.get(), proxyHandshakeTimeout, proxyResolvers);
                 ch.pipeline().addLast(BARE_TAIL, new BareTail());

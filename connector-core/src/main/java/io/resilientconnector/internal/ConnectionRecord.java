@@ -109,6 +109,11 @@ public final class ConnectionRecord {
 
     /** Samples the kernel's send queue now, keeping the previous sample if the socket is gone. */
     public void sample(Channel channel, boolean whileWaiting) {
+        if (!whileWaiting && !TcpInfo.supported(channel) && !writesPending(channel)) {
+            // Off TCP_INFO (NIO on Linux) a sample scans /proc/net/tcp, whose length is every socket on the
+            // machine: taken only while this side's bytes are at stake, or thousands of closes cost minutes.
+            return;
+        }
         keep(KernelSendQueue.read(channel), channel.eventLoop().ticker().nanoTime(), whileWaiting);
     }
 
@@ -161,5 +166,10 @@ public final class ConnectionRecord {
             suffix = name.indexOf("Channel");
         }
         return (suffix > 0 ? name.substring(0, suffix) : name).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean writesPending(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer != null && !buffer.isEmpty();
     }
 }

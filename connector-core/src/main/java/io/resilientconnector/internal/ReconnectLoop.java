@@ -40,6 +40,8 @@ public final class ReconnectLoop {
     private final ConnectorListener listener;
     private final BackoffState backoff;
     private final ConnectRateLimiter limiter;
+    /** Whether the scheduled attempt already holds its slot under the rate limit. */
+    private volatile boolean slotHeld;
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> scheduled;
     private volatile Future<?> inFlight;
@@ -101,6 +103,7 @@ public final class ReconnectLoop {
             long now = scheduler.ticker().nanoTime();
             long at = limiter.reserve(now);
             if (at > now) {
+                slotHeld = true;
                 schedule(at - now);
                 return null;
             }
@@ -139,15 +142,7 @@ public final class ReconnectLoop {
                 if (stopped) {
                     return;
                 }
-                if (limiter != null) {
-                    long now = scheduler.ticker().nanoTime();
-                    long at = limiter.reserve(now);
-                    if (at > now) {
-                        schedule(at - now);
-                        return;
-                    }
-                }
-                reconnect();
+                reconnectWhenAllowed();
             });
         } catch (RejectedExecutionException e) {
             stopped = true;
@@ -185,12 +180,10 @@ public final class ReconnectLoop {
             notify(() -> listener.gaveUp(number, why));
             return;
         }
+        // The rate limit's slot is taken when the wait is over, not now: a slot reserved ahead would let an event
+        // loop that runs late start its whole backlog at once.
         long waitNanos = delay.toNanos();
-        if (limiter != null) {
-            long now = scheduler.ticker().nanoTime();
-            waitNanos = limiter.reserve(now + waitNanos) - now;
-        }
-        Duration wait = Duration.ofNanos(waitNanos);
+        Duration wait = delay;
         if (scheduler.inEventLoop()) {
             // Scheduled before the event, so that a listener's reconnectNow() finds the wait to cut short; on the
             // scheduler's own thread the attempt cannot start before the event is told.
@@ -204,7 +197,7 @@ public final class ReconnectLoop {
 
     private void schedule(long delayNanos) {
         try {
-            scheduled = scheduler.schedule(this::reconnect, delayNanos, TimeUnit.NANOSECONDS);
+            scheduled = scheduler.schedule(this::reconnectWhenAllowed, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             logger.debug("not reconnecting: the event loop is shutting down");
             stopped = true;
@@ -214,6 +207,24 @@ public final class ReconnectLoop {
             // stop() ran between the check and the schedule, and may have missed this future.
             scheduled.cancel(false);
         }
+    }
+
+    /** The wait is over: takes a slot under the rate limit, waiting on for one if need be, then attempts. */
+    private void reconnectWhenAllowed() {
+        if (stopped) {
+            return;
+        }
+        if (limiter != null && !slotHeld) {
+            long now = scheduler.ticker().nanoTime();
+            long at = limiter.reserve(now);
+            if (at > now) {
+                slotHeld = true;
+                schedule(at - now);
+                return;
+            }
+        }
+        slotHeld = false;
+        reconnect();
     }
 
     private void reconnect() {

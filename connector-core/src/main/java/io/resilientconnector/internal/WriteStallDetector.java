@@ -52,7 +52,8 @@ public final class WriteStallDetector {
      * sample is then what the end reports; a flush that goes through is sampled again by {@link #flushed}.
      */
     public void beforeFlush(Channel channel, ConnectionRecord record) {
-        if (!armed && kernelQueueReadable && channel.isActive()) {
+        // TCP_INFO only: one getsockopt. NIO's /proc scan is too dear to run before every flush.
+        if (!armed && TcpInfo.supported(channel) && channel.isActive()) {
             record.sample(channel, false);
         }
     }
