@@ -126,6 +126,13 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
             ConnectPass p = dialer.pass(loop, this);
             pass = p;
             p.result().addListener(f -> finished(p));
+            // Once every channel of the pass is closed or handed over, nothing is left to abort in it: let it go,
+            // or each connector would keep its last pass (its race, lists and promises) for as long as it lives.
+            p.settled().addListener(f -> {
+                if (pass == p) {
+                    pass = null;
+                }
+            });
         }
 
         /** On the event loop. */
