@@ -45,11 +45,12 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
     private final String heartbeatNote;
     private RateLimiter reconnectWarnings;
     private ReconnectLoop loop;
-    private final Map<InetSocketAddress, Endpoint> endpoints = new LinkedHashMap<>();
+    // Sized for the usual one endpoint and one connection: a default table costs 80 bytes a connector.
+    private final Map<InetSocketAddress, Endpoint> endpoints = new LinkedHashMap<>(2);
     private Failback failback;
     private volatile Endpoint currentEndpoint;
     // Confined to the event loop: every connection between its setup and its end.
-    private final Map<Channel, Connection> connections = new HashMap<>();
+    private final Map<Channel, Connection> connections = new HashMap<>(2);
 
     /** A connection's part in the connector. */
     private enum Part { CURRENT, CANDIDATE, RETIRED }
