@@ -70,8 +70,10 @@ class DisconnectTcpInfoTest {
             assertThat(why.sinceLastRead()).isNotNull();
             assertThat(why.sinceLastRead().toNanos()).isBetween(closedAt - lastRead - 50_000_000L, heardAt - lastRead);
             TcpStats tcp = why.tcpInfo();
-            if (type == TransportType.IO_URING) {
-                // io_uring closes the socket at the FIN before it tells the pipeline anything: a documented gap.
+            if (type == TransportType.IO_URING || type == TransportType.NIO) {
+                // io_uring closes the socket at the FIN before it tells the pipeline anything; NIO reads /proc
+                // only while this side's bytes wait, since that scan costs time in proportion to every socket
+                // on the machine, and nothing waits here. Both documented gaps.
                 assertThat(tcp.known()).isFalse();
                 assertThat(tcp.unknownBecause()).isEqualTo("not sampled while the socket was open");
                 return;
