@@ -129,7 +129,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        record.readComplete(ctx.executor().ticker());
+        // One clock read per read completion, shared by the record and the read-idle clock.
+        long now = now();
+        record.readComplete(now);
         if (ctx.channel().unsafe().recvBufAllocHandle().lastBytesRead() < 0 && ctx.channel().isActive()) {
             // The read met the peer's FIN: epoll and NIO close the socket next, without passing through the
             // pipeline, so this is the last moment to read the kernel's counters. (A read error is sampled at
@@ -137,7 +139,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             record.sample(ctx.channel(), false);
         }
         if (readIdle != null) {
-            readIdle.readComplete(now());
+            readIdle.readComplete(now);
         }
         ctx.fireChannelReadComplete();
     }

@@ -2,7 +2,6 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
-import io.netty.util.concurrent.Ticker;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.Disconnection.TcpStats;
 import io.resilientconnector.Disconnection.Unacknowledged;
@@ -95,10 +94,10 @@ public final class ConnectionRecord {
      * A read completed. A read that delivered nothing does not count: Netty signals read-complete for one at
      * the peer's FIN and before a read error too.
      */
-    public void readComplete(Ticker ticker) {
+    public void readComplete(long nowNanos) {
         if (reading) {
             reading = false;
-            lastReadNanos = ticker.nanoTime();
+            lastReadNanos = nowNanos;
         }
     }
 
