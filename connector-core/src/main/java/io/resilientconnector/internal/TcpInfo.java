@@ -107,13 +107,12 @@ public final class TcpInfo {
      * (before Linux 4.19).
      */
     public long unacknowledgedBytes() {
-        if (bytesSent == 0 && bytesAcked > 1) {
+        long acked = acknowledgedBytes();
+        if (acked < 0) {
             return -1;
         }
-        // bytes_acked also counts the SYN's sequence number once the handshake is acknowledged, and
-        // bytes_sent counts retransmissions again; neither is payload in flight.
+        // bytes_sent counts retransmissions again; they are not payload in flight.
         long sentOnce = bytesSent - bytesRetransmitted;
-        long acked = Math.max(0, bytesAcked - 1);
         return notSentBytes + Math.max(0, sentOnce - acked);
     }
 
@@ -126,6 +125,7 @@ public final class TcpInfo {
         if (bytesSent == 0 && bytesAcked > 1) {
             return -1;
         }
+        // bytes_acked also counts the SYN's sequence number once the handshake is acknowledged.
         return Math.max(0, bytesAcked - 1);
     }
 
