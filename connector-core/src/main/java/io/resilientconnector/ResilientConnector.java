@@ -338,7 +338,8 @@ public final class ResilientConnector implements AutoCloseable {
      * with {@link SendRejectedException.Reason#CLOSED}, and releases its share of the resources. It never
      * reconnects afterwards. Idempotent.
      *
-     * @return a future that completes when the connection, and every attempt to open one, is closed
+     * @return a future that completes when the connection, and every attempt to open one, is closed, and the
+     *         listeners have heard the connection's end
      */
     public CompletableFuture<Void> closeAsync() {
         ConnectorState was = lifecycle.close();
@@ -369,7 +370,8 @@ public final class ResilientConnector implements AutoCloseable {
         CompletableFuture<Void> channelClosed = new CompletableFuture<>();
         if (open != null) {
             // The close passes the connection handler, which records it as LOCAL_CLOSE.
-            open.close().addListener(f -> channelClosed.complete(null));
+            open.close();
+            endTold(open, connectorEvents, channelClosed);
         } else {
             channelClosed.complete(null);
         }
@@ -385,6 +387,20 @@ public final class ResilientConnector implements AutoCloseable {
             closeFuture.complete(null);
         });
         return closeFuture;
+    }
+
+    /**
+     * Completes {@code done} once the closed {@code channel}'s end has been told to the listeners. Its close future
+     * alone would be too early: Netty completes it before the channel's {@code channelInactive}, where the end
+     * is recorded and told.
+     */
+    private static void endTold(Channel channel, ConnectorEvents events, CompletableFuture<Void> done) {
+        try {
+            channel.eventLoop().execute(() -> events.afterEnd(channel, () -> done.complete(null)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The loop is shutting down, and tells nothing more.
+            channel.closeFuture().addListener(f -> done.complete(null));
+        }
     }
 
     /**

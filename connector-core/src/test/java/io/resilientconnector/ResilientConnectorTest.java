@@ -3,6 +3,10 @@ package io.resilientconnector;
 import ch.qos.logback.classic.Level;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.resilientconnector.testing.EventRecorder;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -226,6 +231,47 @@ class ResilientConnectorTest {
         String next = events.poll(Duration.ofSeconds(3));
         assertThat(next).isNull();
         assertThat(server.acceptedCount()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void closeReturnsOnlyOnceTheListenersHaveHeardTheDisconnect(TransportType type) throws Exception {
+        LineServer server = server();
+        CountDownLatch closeReturned = new CountDownLatch(1);
+        CompletableFuture<Boolean> closeHadReturnedAtTheEvent = new CompletableFuture<>();
+        // The application's channelInactive runs before the connector's disconnected event; holding it until
+        // close() returns (or up to a second, if close() rightly waits) opens the window that a close which
+        // completed on the channel's close future alone would leave for its caller.
+        ChannelInitializer<Channel> slowInactive = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+                        closeReturned.await(1, TimeUnit.SECONDS);
+                        super.channelInactive(ctx);
+                    }
+                });
+            }
+        };
+        ResilientConnector connector = ResilientConnector.builder(options(type, server.port()).build())
+                .handler(slowInactive)
+                .listener(new ConnectorListener() {
+                    @Override
+                    public void disconnected(Disconnection why) {
+                        closeHadReturnedAtTheEvent.complete(closeReturned.getCount() == 0);
+                    }
+                })
+                .listener(events).build();
+        closeables.add(connector);
+        connector.start();
+        events.await("CONNECTED", WAIT);
+
+        connector.close();
+        closeReturned.countDown();
+
+        assertThat(closeHadReturnedAtTheEvent).isCompletedWithValue(false);
+        assertThat(events.all()).last().isEqualTo("DISCONNECTED LOCAL_CLOSE");
     }
 
     @ParameterizedTest

@@ -58,6 +58,8 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
     private static final class Connection {
         final Endpoint endpoint;
         Part part;
+        // What a close waits on: run once this connection's end has been told.
+        Runnable afterEnd;
 
         Connection(Endpoint endpoint, Part part) {
             this.endpoint = endpoint;
@@ -221,9 +223,37 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
         pending.writabilityChanged(channel);
     }
 
+    /**
+     * Runs {@code then} once the end of {@code channel} has been told to the listeners, or now if it has been, so
+     * that a close completes after its DISCONNECTED event, not between the channel's close and its
+     * {@code channelInactive}.
+     */
+    public void afterEnd(Channel channel, Runnable then) {
+        Connection c = connections.get(channel);
+        if (c == null) {
+            then.run();
+        } else {
+            Runnable before = c.afterEnd;
+            c.afterEnd = before == null ? then : () -> {
+                before.run();
+                then.run();
+            };
+        }
+    }
+
     @Override
     public void ended(Channel channel, Disconnection why) {
         Connection c = connections.remove(channel);
+        try {
+            told(c, channel, why);
+        } finally {
+            if (c != null && c.afterEnd != null) {
+                c.afterEnd.run();
+            }
+        }
+    }
+
+    private void told(Connection c, Channel channel, Disconnection why) {
         if (c != null && c.part == Part.RETIRED) {
             fire(l -> l.disconnected(why));
             return;
