@@ -214,8 +214,9 @@ class EndpointsTest {
         events.await("CONNECTED 127.0.0.1:" + primary.port(), WAIT);
         assertThat(connector.currentEndpoint()).isEqualTo(first);
 
-        primary.stopListening();
+        // The accept first: a connection still in the accept queue when the listener closes is never accepted.
         primary.awaitOpenConnections(1);
+        primary.stopListening();
         primary.closeConnections();
         events.await("CONNECTED 127.0.0.1:" + backup.port(), WAIT);
         List<String> failover = events.all().subList(events.all().indexOf("CONNECTED 127.0.0.1:" + primary.port()) + 1,
@@ -284,8 +285,9 @@ class EndpointsTest {
         ResilientConnector connector = start(ConnectorOptions.builder()
                 .endpoints(Endpoint.of("127.0.0.1", primary.port()), second).reconnect(Fast.RECONNECT).build());
         events.await("CONNECTED 127.0.0.1:" + primary.port(), WAIT);
-        primary.stopListening();
+        // The accept first: a connection still in the accept queue when the listener closes is never accepted.
         primary.awaitOpenConnections(1);
+        primary.stopListening();
         primary.closeConnections();
         events.await("CONNECTED " + second, WAIT);
 

@@ -55,6 +55,8 @@ class StdinForwardingTest {
                      "--host", "127.0.0.1", "--port", String.valueOf(server.port()),
                      "--backoff-initial", "10s", "--backoff-max", "10s")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("CONNECTED"));
+            // The accept first: a connection still in the accept queue when the listener closes is never accepted.
+            server.awaitOpenConnections(1);
             server.stopListening();
             server.closeConnections();
             await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("RECONNECTING"));
