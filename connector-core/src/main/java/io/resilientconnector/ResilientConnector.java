@@ -338,8 +338,8 @@ public final class ResilientConnector implements AutoCloseable {
      * with {@link SendRejectedException.Reason#CLOSED}, and releases its share of the resources. It never
      * reconnects afterwards. Idempotent.
      *
-     * @return a future that completes when the connection, and every attempt to open one, is closed, and the
-     *         listeners have heard the connection's end
+     * @return a future that completes when the connection (and a failback's candidate or retired connection),
+     *         and every attempt to open one, is closed, and the listeners have heard each connection's end
      */
     public CompletableFuture<Void> closeAsync() {
         ConnectorState was = lifecycle.close();
@@ -355,13 +355,17 @@ public final class ResilientConnector implements AutoCloseable {
         }
         ConnectorEvents connectorEvents = events;
         EventLoop home = eventLoop;
+        CompletableFuture<Void> othersClosed = new CompletableFuture<>();
         if (connectorEvents != null && home != null) {
             // Probes, a failback's candidate and a connection it retired are the events' to close, on their loop.
             try {
-                home.execute(connectorEvents::closing);
+                home.execute(() -> connectorEvents.closing(() -> othersClosed.complete(null)));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 logger.debug("connector to {}: the event loop is shutting down, and its channels with it", describeEndpoints());
+                othersClosed.complete(null);
             }
+        } else {
+            othersClosed.complete(null);
         }
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.CLOSED,
                 "connector closed before the message was written"));
@@ -375,8 +379,8 @@ public final class ResilientConnector implements AutoCloseable {
         } else {
             channelClosed.complete(null);
         }
-        // Complete once nothing the connector opened is open: the connection, and the attempts in flight.
-        channelClosed.thenCombine(attemptsClosed, (a, b) -> null).whenComplete((ignored, error) -> {
+        // Complete once nothing the connector opened is open: the connections, and the attempts in flight.
+        CompletableFuture.allOf(channelClosed, attemptsClosed, othersClosed).whenComplete((ignored, error) -> {
             if (ownResolver != null) {
                 ownResolver.close();
             }

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,15 +122,33 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
         connections.remove(channel);
     }
 
-    /** The connector is closing: no more failback, and the connections it holds besides the current one close. */
-    public void closing() {
+    /**
+     * The connector is closing: no more failback, and the connections it holds besides the current one (a
+     * failback's candidate, a connection it retired) close. Runs {@code allTold} once their ends have been told.
+     */
+    public void closing(Runnable allTold) {
         if (failback != null) {
             failback.stop();
         }
-        for (Map.Entry<Channel, Connection> e : Map.copyOf(connections).entrySet()) {
-            if (e.getValue().part != Part.CURRENT) {
-                e.getKey().close();
+        List<Channel> others = new ArrayList<>(2);
+        connections.forEach((channel, c) -> {
+            if (c.part != Part.CURRENT) {
+                others.add(channel);
             }
+        });
+        if (others.isEmpty()) {
+            allTold.run();
+            return;
+        }
+        // Confined to the event loop, as the ends are told on it.
+        int[] left = {others.size()};
+        for (Channel channel : others) {
+            channel.close();
+            afterEnd(channel, () -> {
+                if (--left[0] == 0) {
+                    allTold.run();
+                }
+            });
         }
     }
 
