@@ -133,6 +133,8 @@ class ResilientConnectorTest {
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 1");
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 2");
         assertThat(events.await("READ_IDLE", WAIT)).isEqualTo("READ_IDLE 3");
+        // A broadcast reaches only the connections the server has accepted.
+        server.awaitOpenConnections(1);
         server.broadcast("data\n");
         // Periods that end before the data arrives go on counting; the first after it is number 1 again.
         String next = events.await("READ_IDLE", WAIT);
@@ -219,7 +221,7 @@ class ResilientConnectorTest {
     void closeDuringBackoffCancelsTheReconnect(TransportType type) throws Exception {
         int port = Ports.closed();
         ResilientConnector connector = start(options(type, port)
-                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(1))
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(3))
                         .jitter(Jitter.NONE).build()).build());
         events.await("RECONNECTING 1", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
@@ -227,8 +229,8 @@ class ResilientConnectorTest {
         closeables.add(server);
         connector.closeAsync().get(5, TimeUnit.SECONDS);
         assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
-        // The scheduled attempt was due after 1 s; give it three times that to show it never comes.
-        String next = events.poll(Duration.ofSeconds(3));
+        // The scheduled attempt was due after 3 s; give it more than that to show it never comes.
+        String next = events.poll(Duration.ofSeconds(5));
         assertThat(next).isNull();
         assertThat(server.acceptedCount()).isZero();
     }

@@ -74,6 +74,8 @@ class ExamplesTest {
 
     /** Receives a line, is dropped by the server, comes back, and receives another. */
     private static void receivesAcrossAReconnect(LineServer server, List<String> out) throws Exception {
+        // A broadcast reaches only the connections the server has accepted.
+        server.awaitOpenConnections(1);
         server.broadcast("first\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("line: first"));
 
