@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * <p>Every step is told to one {@link ConnectorListener}: {@code connected}, {@code disconnected},
  * {@code reconnectScheduled}, {@code gaveUp}. A listener that throws is logged and ignored.
  *
- * <p>With a {@link ConnectRateLimiter}, every attempt, the first included, also waits for its slot.
+ * <p>With a {@link ConnectRateLimiter}, every attempt, the first included, also waits for its turn under the limit.
  */
 public final class ReconnectLoop {
 
@@ -40,8 +40,8 @@ public final class ReconnectLoop {
     private final ConnectorListener listener;
     private final BackoffState backoff;
     private final ConnectRateLimiter limiter;
-    /** Whether the scheduled attempt already holds its slot under the rate limit. */
-    private volatile boolean slotHeld;
+    /** The next attempt's way through the rate limit; touched only on the scheduler's thread, or before start. */
+    private final ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> scheduled;
     private volatile Future<?> inFlight;
@@ -100,11 +100,9 @@ public final class ReconnectLoop {
             throw new IllegalStateException("reconnect loop is stopped");
         }
         if (limiter != null) {
-            long now = scheduler.ticker().nanoTime();
-            long at = limiter.reserve(now);
-            if (at > now) {
-                slotHeld = true;
-                schedule(at - now);
+            long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
+            if (wait > 0) {
+                schedule(wait);
                 return null;
             }
         }
@@ -209,21 +207,18 @@ public final class ReconnectLoop {
         }
     }
 
-    /** The wait is over: takes a slot under the rate limit, waiting on for one if need be, then attempts. */
+    /** The wait is over: goes through the rate limit, waiting on for its turn if need be, then attempts. */
     private void reconnectWhenAllowed() {
         if (stopped) {
             return;
         }
-        if (limiter != null && !slotHeld) {
-            long now = scheduler.ticker().nanoTime();
-            long at = limiter.reserve(now);
-            if (at > now) {
-                slotHeld = true;
-                schedule(at - now);
+        if (limiter != null) {
+            long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
+            if (wait > 0) {
+                schedule(wait);
                 return;
             }
         }
-        slotHeld = false;
         reconnect();
     }
 
