@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per 100 ms after its return (peak and mean), and the connect attempts made in all, refused ones included.
  * With {@code --rate-limit}, one more storm per run uses the default jitter on resources with that connect-rate
  * limit, and reports the most attempts in any one second against the limit. With {@code --arrivals yes}, each
- * storm also prints its connects per 500 ms from the server's return: the shape behind the peak. Each storm
+ * storm also prints its connects per 500 ms from the server's return (the shape behind the peak), and its attempts
+ * per 100 ms in its busiest second (where an excess over a rate limit comes from). Each storm
  * ends by closing every connector at once, and reports how long that took.
  *
  * <pre>
@@ -114,6 +115,8 @@ public final class ReconnectStormBenchmark {
                         if (arrivals) {
                             System.out.println("ARRIVALS " + run + " " + transport + " " + label
                                     + ": connects per 500 ms from the server's return: " + storm.arrivals);
+                            System.out.println("ATTEMPTS " + run + " " + transport + " " + label
+                                    + ": attempts per 100 ms in the busiest second, from " + storm.busiestAttempts);
                         }
                         HoldServer.awaitEmpty(server);
                     }
@@ -255,6 +258,11 @@ public final class ReconnectStormBenchmark {
                 BUCKET_NANOS)).max().orElse(0);
         Arrays.sort(attemptTimes);
         storm.peakAttemptsPerSecond = mostWithin(attemptTimes, SECOND_NANOS);
+        if (attemptTimes.length > 0) {
+            long busiest = busiestWindowStart(attemptTimes, SECOND_NANOS);
+            storm.busiestAttempts = String.format(Locale.ROOT, "%.2f s after down: %s", (busiest - storm.downAt) / 1e9,
+                    Arrays.toString(EventClock.buckets(attemptTimes, busiest, busiest + SECOND_NANOS - 1, BUCKET_NANOS)));
+        }
         return storm;
     }
 
@@ -278,6 +286,23 @@ public final class ReconnectStormBenchmark {
             ratios[draw] = peak / ((double) n / buckets);
         }
         return Bench.median(ratios);
+    }
+
+    /** Where the window of {@code windowNanos} that holds the most of {@code sorted} starts. */
+    static long busiestWindowStart(long[] sorted, long windowNanos) {
+        int most = 0;
+        long start = sorted[0];
+        int from = 0;
+        for (int to = 0; to < sorted.length; to++) {
+            while (sorted[to] - sorted[from] >= windowNanos) {
+                from++;
+            }
+            if (to - from + 1 > most) {
+                most = to - from + 1;
+                start = sorted[from];
+            }
+        }
+        return start;
     }
 
     /** The most of {@code sorted} within any window of {@code windowNanos}. */
@@ -317,6 +342,7 @@ public final class ReconnectStormBenchmark {
         double uniformPeakToMean;
         double peakToMeanPerSecond;
         String arrivals;
+        String busiestAttempts = "none";
         double closeSeconds;
     }
 }
