@@ -153,8 +153,10 @@ class DeadPeerDetectionTest {
             try (LabClient client = LabClient.start(options.build())) {
                 client.awaitConnected(CONNECT);
                 try (NumberedWriter writer = busyWriter(lab, client)) {
-                    lab.blackhole();
+                    // Before the command: the cut is no earlier, so its run time can only add to the measure, never
+                    // make a detection look early.
                     long cut = System.nanoTime();
+                    lab.blackhole();
 
                     Timed<Disconnection> end = client.awaitEnded(DETECTION_DEADLINE);
                     Disconnection why = end.value();
@@ -192,8 +194,10 @@ class DeadPeerDetectionTest {
                 // 64-byte lines every 200 ms: 320 bytes a second, which no send buffer fills in this test.
                 try (NumberedWriter writer = NumberedWriter.start(client.connector(), 64, Duration.ofMillis(200), 1)) {
                     await().atMost(FLOWING).until(() -> lab.stats().lines() >= 5);
-                    lab.blackhole();
+                    // Before the command: the cut is no earlier, so its run time can only add to the measure, never
+                    // make a detection look early.
                     long cut = System.nanoTime();
+                    lab.blackhole();
 
                     Timed<Disconnection> end = client.awaitEnded(DETECTION_DEADLINE);
                     Disconnection why = end.value();
@@ -245,8 +249,10 @@ class DeadPeerDetectionTest {
         try (FaultLab lab = FaultLab.startForTest(); LabClient client = LabClient.start(options(lab, type).build())) {
             client.awaitConnected(CONNECT);
             try (NumberedWriter writer = busyWriter(lab, client)) {
-                lab.stallReading();
+                // Before the command: the stall is no earlier, so its run time can only add to the measure, never
+                // make a detection look early.
                 long stalled = System.nanoTime();
+                lab.stallReading();
 
                 Timed<Disconnection> end = client.awaitEnded(DETECTION_DEADLINE);
                 Disconnection why = end.value();
@@ -303,8 +309,10 @@ class DeadPeerDetectionTest {
                 NumberedWriter writer = NumberedWriter.start(client.connector(), 512, Duration.ofMillis(2), 1);
                 try (writer) {
                     await().atMost(FLOWING).until(() -> lab.stats().lines() >= 100);
-                    lab.blackhole();
+                    // Before the command: the cut is no earlier, so its run time can only add to the measure, never
+                    // make a detection look early.
                     long cut = System.nanoTime();
+                    lab.blackhole();
                     int sentAtCut = writer.sent();
 
                     Timed<Disconnection> end = client.awaitEnded(DETECTION_DEADLINE);
