@@ -81,12 +81,12 @@ public final class ConnectRateLimiter {
             // Also when called early, such as when a wait was cut short: the attempt keeps its place, no more.
             return turn.place - nowNanos;
         }
-        // One interval of tolerance more than the queue's, so that the loop's usual timer jitter between two
-        // attempts that follow each other in the queue is no reason to wait again.
-        long startTolerance = toleranceNanos + intervalNanos;
         if (turn.slotHeld && nowNanos < turn.slot) {
             return turn.slot - nowNanos;
         }
+        // One interval of tolerance more than the queue's, so that the loop's usual timer jitter between two
+        // attempts that follow each other in the queue is no reason to wait again.
+        long startTolerance = toleranceNanos + intervalNanos;
         if (turn.slotHeld && nowNanos - turn.slot <= startTolerance) {
             turn.end();
             return 0;
