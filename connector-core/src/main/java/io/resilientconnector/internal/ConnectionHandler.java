@@ -285,18 +285,17 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                 channel.writeAndFlush(settings.newProbe()).addListener(f -> {
                     if (f.isSuccess()) {
                         KernelProgress k = KernelProgress.read(channel);
-                        heartbeat.probeWritten(now(), k.streamEnd, k.progress, k.known);
+                        heartbeat.probeWritten(now(), k.streamEnd, k.progress, k.known());
                         timer.arm(ctx.executor(), heartbeat.deadline());
                     }
                 });
                 return true;
             case REPLY_OVERDUE: {
                 KernelProgress k = KernelProgress.read(channel);
-                long acked = k.acked;
                 if (heartbeat.extendIfProgressing(now, k.progress, k.probeMayWait(heartbeat))) {
                     return true;
                 }
-                Disconnection.ProbeAcknowledgement ack = probeAcknowledgement(channel, acked);
+                Disconnection.ProbeAcknowledgement ack = k.probeAcknowledgement(heartbeat);
                 String detail = "no reply to the heartbeat probe within its timeout of "
                         + Durations.format(Duration.ofNanos(settings.heartbeatTimeoutNanos())) + " (waited "
                         + Durations.approx(Duration.ofNanos(heartbeat.waitedNanos(now))) + " since writing it); "
@@ -324,30 +323,29 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         final long streamEnd;
         final long progress;
         final long queued;
-        final boolean known;
 
-        private KernelProgress(long acked, long streamEnd, long progress, long queued, boolean known) {
+        private KernelProgress(long acked, long streamEnd, long progress, long queued) {
             this.acked = acked;
             this.streamEnd = streamEnd;
             this.progress = progress;
             this.queued = queued;
-            this.known = known;
+        }
+
+        /** Whether the kernel said anything: TCP_INFO's byte counters, or the queue in {@code /proc}. */
+        boolean known() {
+            return acked >= 0 || queued >= 0;
         }
 
         static KernelProgress read(Channel channel) {
-            if (TcpInfo.supported(channel)) {
-                TcpInfo info = TcpInfo.read(channel);
-                long acked = info == null ? -1 : info.acknowledgedBytes();
-                if (acked >= 0) {
-                    return new KernelProgress(acked, acked + info.unacknowledgedBytes(), acked, -1, true);
-                }
-                return new KernelProgress(-1, -1, 0, -1, false);
-            }
             KernelSendQueue queue = KernelSendQueue.read(channel);
-            if (queue != null && queue.bytes() >= 0) {
-                return new KernelProgress(-1, -1, -queue.bytes(), queue.bytes(), true);
+            if (queue == null || queue.bytes() < 0) {
+                return new KernelProgress(-1, -1, 0, -1);
             }
-            return new KernelProgress(-1, -1, 0, -1, false);
+            long acked = queue.acknowledgedBytes();
+            if (acked >= 0) {
+                return new KernelProgress(acked, acked + queue.bytes(), acked, -1);
+            }
+            return new KernelProgress(-1, -1, -queue.bytes(), queue.bytes());
         }
 
         /** Whether the probe may still be waiting for its acknowledgement. */
@@ -355,19 +353,19 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             Boolean acknowledged = heartbeat.probeAcknowledged(acked);
             return acknowledged != null ? !acknowledged : queued > 0;
         }
-    }
 
-    private Disconnection.ProbeAcknowledgement probeAcknowledgement(Channel channel, long acked) {
-        Boolean acknowledged = heartbeat.probeAcknowledged(acked);
-        if (acknowledged != null) {
-            return acknowledged ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
-                    : Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED;
+        /** Whether the next hop acknowledged the probe, from this reading. */
+        Disconnection.ProbeAcknowledgement probeAcknowledgement(Heartbeat heartbeat) {
+            Boolean acknowledged = heartbeat.probeAcknowledged(acked);
+            if (acknowledged != null) {
+                return acknowledged ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
+                        : Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED;
+            }
+            // NIO on Linux: /proc says how many bytes wait, not where they sit in the stream; none waiting means
+            // everything written, the probe included, was acknowledged.
+            return queued == 0 ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
+                    : Disconnection.ProbeAcknowledgement.UNKNOWN;
         }
-        // NIO on Linux: /proc says how many bytes wait, not where they sit in the stream; none waiting means
-        // everything written, the probe included, was acknowledged.
-        KernelSendQueue queue = TcpInfo.supported(channel) ? null : KernelSendQueue.read(channel);
-        return queue != null && queue.bytes() == 0 ? Disconnection.ProbeAcknowledgement.ACKNOWLEDGED
-                : Disconnection.ProbeAcknowledgement.UNKNOWN;
     }
 
     private long now() {

@@ -94,6 +94,14 @@ public final class KernelSendQueue {
     }
 
     /**
+     * How far into the stream the peer has acknowledged, from TCP_INFO; {@code -1} from {@code /proc}, which does
+     * not say, or where TCP_INFO has no byte counters.
+     */
+    public long acknowledgedBytes() {
+        return info == null ? -1 : info.acknowledgedBytes();
+    }
+
+    /**
      * Bytes accepted from this side that the peer has not acknowledged, sent or not; {@code -1} if this
      * kernel's TCP_INFO has no byte counters (before Linux 4.19).
      */
