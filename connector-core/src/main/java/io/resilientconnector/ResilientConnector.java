@@ -178,8 +178,7 @@ public final class ResilientConnector implements AutoCloseable {
         ReconnectLoop reconnect = new ReconnectLoop(flight == null ? attempt : flight.timing(attempt), home, options.reconnect(), random, events, res.limiter());
         events.endpoints(options.endpoints());
         if (!options.failbackAfter().isZero() && endpoints.size() > 1) {
-            events.failback(new Failback(home, endpoints, passResolvers, dialer.routeDatabase(), options.attemptDelay(),
-                    opener, options.failbackAfter(), attempt, attempt.events()));
+            events.failback(new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()));
         }
         events.loop(reconnect);
         this.events = events;

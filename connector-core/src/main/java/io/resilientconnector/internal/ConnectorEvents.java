@@ -196,7 +196,7 @@ public final class ConnectorEvents implements ConnectionOwner, ConnectorListener
         }
         loop.connected(channel);
         if (failback != null) {
-            failback.connected(List.copyOf(endpoints.values()).indexOf(c.endpoint));
+            failback.connected(c.endpoint.unresolved());
         }
     }
 

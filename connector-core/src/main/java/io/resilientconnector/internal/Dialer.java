@@ -5,6 +5,7 @@ import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a connector keeps from one pass to the next: the order of its endpoints, the addresses that failed
@@ -46,6 +47,13 @@ public final class Dialer {
         Checks.notNull(loop, "loop");
         Checks.notNull(listener, "listener");
         return ConnectPass.start(loop, endpoints.nextPass(), resolvers, routeDatabase, attemptDelay, opener, listener);
+    }
+
+    /** Starts a pass on {@code loop} to {@code endpoint} alone, one of the endpoints, with the same settings. */
+    public ConnectPass pass(EventLoop loop, InetSocketAddress endpoint, AttemptListener listener) {
+        Checks.notNull(loop, "loop");
+        Checks.notNull(listener, "listener");
+        return ConnectPass.start(loop, List.of(endpoint), resolvers, routeDatabase, attemptDelay, opener, listener);
     }
 
     public RouteDatabase routeDatabase() {

@@ -1,7 +1,6 @@
 package io.resilientconnector.internal;
 
 import io.netty.channel.EventLoop;
-import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.Disconnection;
@@ -46,10 +45,7 @@ public final class Failback {
 
     private final EventLoop loop;
     private final List<InetSocketAddress> endpoints;
-    private final AddressResolverGroup<InetSocketAddress> resolvers;
-    private final RouteDatabase routeDatabase;
-    private final Duration attemptDelay;
-    private final RouteOpener opener;
+    private final Dialer dialer;
     private final long afterNanos;
     private final long intervalNanos;
     private final Installer installer;
@@ -67,19 +63,16 @@ public final class Failback {
 
     /**
      * @param endpoints       the ordered endpoints, each an unresolved host and port
+     * @param dialer          opens the passes, with the connector's resolvers, route database and attempt delay
      * @param after           how long an endpoint must keep accepting connections before the move
      * @param installer       sets up the candidate connection
      * @param candidateEvents hears the attempts of a candidate's pass (probes are silent)
      */
-    public Failback(EventLoop loop, List<InetSocketAddress> endpoints, AddressResolverGroup<InetSocketAddress> resolvers,
-                    RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener, Duration after,
+    public Failback(EventLoop loop, List<InetSocketAddress> endpoints, Dialer dialer, Duration after,
                     Installer installer, AttemptListener candidateEvents) {
         this.loop = Checks.notNull(loop, "loop");
         this.endpoints = List.copyOf(endpoints);
-        this.resolvers = Checks.notNull(resolvers, "resolvers");
-        this.routeDatabase = Checks.notNull(routeDatabase, "routeDatabase");
-        this.attemptDelay = Checks.notNull(attemptDelay, "attemptDelay");
-        this.opener = Checks.notNull(opener, "opener");
+        this.dialer = Checks.notNull(dialer, "dialer");
         Checks.state(!after.isNegative() && !after.isZero(), "failbackAfter: " + Durations.format(after) + " (expected: > 0)");
         this.afterNanos = after.toNanos();
         this.intervalNanos = probeInterval(after).toNanos();
@@ -96,9 +89,10 @@ public final class Failback {
         return fifth.compareTo(MAX_PROBE_INTERVAL) > 0 ? MAX_PROBE_INTERVAL : fifth;
     }
 
-    /** The connector is connected to endpoint {@code index} of the list: probing starts if there is a higher one. */
-    public void connected(int index) {
+    /** The connector is connected to {@code endpoint}, one of the list: probing starts if there is a higher one. */
+    public void connected(InetSocketAddress endpoint) {
         stop();
+        int index = endpoints.indexOf(endpoint);
         if (index <= 0) {
             return;
         }
@@ -150,8 +144,7 @@ public final class Failback {
             int index = i;
             long startedAt = loop.ticker().nanoTime();
             probing[i] = true;
-            ConnectPass pass = ConnectPass.start(loop, List.of(endpoints.get(i)), resolvers, routeDatabase, attemptDelay,
-                    opener, AttemptListener.NONE);
+            ConnectPass pass = dialer.pass(loop, endpoints.get(i), AttemptListener.NONE);
             inFlight.add(pass);
             pass.result().addListener(f -> probed(pass, index, startedAt, gen));
         }
@@ -190,8 +183,7 @@ public final class Failback {
         candidate = true;
         logger.info("failback: {} has accepted connections for {}; connecting to it", endpoints.get(index),
                 Durations.format(Duration.ofNanos(afterNanos)));
-        ConnectPass pass = ConnectPass.start(loop, List.of(endpoints.get(index)), resolvers, routeDatabase, attemptDelay,
-                opener, candidateEvents);
+        ConnectPass pass = dialer.pass(loop, endpoints.get(index), candidateEvents);
         inFlight.add(pass);
         pass.result().addListener(f -> {
             inFlight.remove(pass);
