@@ -57,7 +57,7 @@ public final class ReconnectHandler extends ChannelInboundHandlerAdapter {
         Objects.requireNonNull(bootstrap.config().group(), "bootstrap.group");
         this.loop = new ReconnectLoop(bootstrap::connect, bootstrap.config().group().next(),
                 Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(random, "random"),
-                Objects.requireNonNull(listener, "listener"), null, bootstrap.config().remoteAddress());
+                Objects.requireNonNull(listener, "listener"), bootstrap.config().remoteAddress());
     }
 
     /**

@@ -74,9 +74,10 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler implements
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        detector.beforeFlush(ctx.channel(), ConnectionRecord.of(ctx.channel()));
+        ConnectionRecord record = ConnectionRecord.of(ctx.channel());
+        detector.beforeFlush(ctx.channel(), record);
         ctx.flush();
-        detector.flushed(ctx.channel(), ConnectionRecord.of(ctx.channel()), ctx.executor().ticker().nanoTime());
+        detector.flushed(ctx.channel(), record, ctx.executor().ticker().nanoTime());
         timer.arm(ctx.executor(), detector.deadline());
     }
 

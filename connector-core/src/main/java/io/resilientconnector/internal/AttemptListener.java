@@ -22,16 +22,11 @@ public interface AttemptListener {
     default void started(Route route) {
     }
 
-    /** The attempt along {@code route} failed. */
-    default void failed(Route route, Throwable cause) {
-    }
-
     /**
      * The attempt along {@code route}, on {@code channel}, failed; {@code channel} is {@code null} when the attempt
-     * failed before it had one. Defaults to {@link #failed(Route, Throwable)}.
+     * failed before it had one.
      */
     default void failed(Route route, Channel channel, Throwable cause) {
-        failed(route, cause);
     }
 
     /** The attempt along {@code route} connected first; every other attempt is being closed. */

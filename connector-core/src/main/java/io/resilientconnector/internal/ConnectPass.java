@@ -213,11 +213,6 @@ public final class ConnectPass {
         }
 
         @Override
-        public void failed(Route route, Throwable cause) {
-            failed(route, null, cause);
-        }
-
-        @Override
         public void failed(Route route, Channel channel, Throwable cause) {
             routeDatabase.failed(route.address());
             listener.failed(route, channel, cause);

@@ -43,10 +43,6 @@ public final class PendingSends implements Runnable {
     private boolean drainScheduled;
     private SendRejectedException terminal;
 
-    public PendingSends(int maxMessages, long maxBytes) {
-        this(maxMessages, maxBytes, rejected -> { });
-    }
-
     /** @param rejections told of every message rejected, after its future has failed; it must not throw */
     public PendingSends(int maxMessages, long maxBytes, Consumer<SendRejectedException> rejections) {
         this.maxMessages = maxMessages;

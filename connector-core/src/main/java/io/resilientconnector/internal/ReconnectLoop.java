@@ -68,12 +68,12 @@ public final class ReconnectLoop {
     /**
      * @param attempt   starts one connect attempt
      * @param scheduler where waits are scheduled
-     * @param limiter   the shared limit on attempts per second, or {@code null}
      * @param target    the address attempts are made to, for naming a failed attempt; {@code null} if unknown
      */
     public ReconnectLoop(Supplier<ChannelFuture> attempt, EventExecutor scheduler, ReconnectPolicy policy,
-                         Random random, ConnectorListener listener, ConnectRateLimiter limiter, SocketAddress target) {
-        this(new BootstrapAttempt(attempt, target), scheduler, policy, random, listener, limiter);
+                         Random random, ConnectorListener listener, SocketAddress target) {
+        // No rate limit: the standalone handler's first attempt must start at once, as connect() returns it.
+        this(new BootstrapAttempt(attempt, target), scheduler, policy, random, listener, null);
     }
 
     /**
@@ -99,14 +99,7 @@ public final class ReconnectLoop {
         if (stopped) {
             throw new IllegalStateException("reconnect loop is stopped");
         }
-        if (limiter != null) {
-            long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
-            if (wait > 0) {
-                schedule(wait);
-                return null;
-            }
-        }
-        return attemptNow();
+        return waitForTurn() ? null : attemptNow();
     }
 
     /**
@@ -207,23 +200,22 @@ public final class ReconnectLoop {
         }
     }
 
-    /** The wait is over: goes through the rate limit, waiting on for its turn if need be, then attempts. */
-    private void reconnectWhenAllowed() {
-        if (stopped) {
-            return;
+    /** Whether the next attempt must wait for its turn under the rate limit; if so, it is scheduled for then. */
+    private boolean waitForTurn() {
+        if (limiter == null) {
+            return false;
         }
-        if (limiter != null) {
-            long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
-            if (wait > 0) {
-                schedule(wait);
-                return;
-            }
+        long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
+        if (wait > 0) {
+            schedule(wait);
+            return true;
         }
-        reconnect();
+        return false;
     }
 
-    private void reconnect() {
-        if (stopped) {
+    /** The wait is over: goes through the rate limit, waiting on for its turn if need be, then attempts. */
+    private void reconnectWhenAllowed() {
+        if (stopped || waitForTurn()) {
             return;
         }
         try {

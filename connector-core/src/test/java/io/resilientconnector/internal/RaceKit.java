@@ -150,7 +150,7 @@ final class RaceKit implements AutoCloseable {
         }
 
         @Override
-        public void failed(Route route, Throwable cause) {
+        public void failed(Route route, Channel channel, Throwable cause) {
             events.add("failed " + ChannelLog.address(route.address()) + " " + kind(cause));
         }
 
