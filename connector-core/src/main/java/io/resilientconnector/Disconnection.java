@@ -1,5 +1,7 @@
 package io.resilientconnector;
 
+import io.resilientconnector.internal.Durations;
+
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -358,12 +360,7 @@ public final class Disconnection {
             long tenths = (micros + 50) / 100;
             return tenths / 10 + "." + tenths % 10 + "ms";
         }
-        long millis = d.toMillis();
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        long tenths = (millis + 50) / 100;
-        return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
+        return Durations.approx(d);
     }
 
     /**

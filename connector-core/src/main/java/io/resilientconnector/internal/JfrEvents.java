@@ -35,7 +35,6 @@ public final class JfrEvents implements ConnectorListener {
     public static final String CATEGORY = "Resilient Connector";
     /** Whether this runtime has the {@code jdk.jfr} module. */
     public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
-    /** The name of a cause the heartbeat reports; compared by name, so no enum constant is needed here. */
 
     private final String endpoint;
     private volatile ConnectAttempt attempt;

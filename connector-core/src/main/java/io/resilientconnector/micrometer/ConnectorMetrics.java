@@ -89,7 +89,7 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
     public static final String TAG_CONNECTOR = "connector";
     public static final String TAG_ENDPOINT = "endpoint";
 
-    /** The cause of a heartbeat that went unanswered, compared by name. */
+    /** The cause tag of a connect attempt that succeeded. */
     private static final String NONE = "NONE";
 
     private final MeterRegistry registry;
