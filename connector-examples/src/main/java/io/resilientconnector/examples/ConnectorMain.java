@@ -464,10 +464,8 @@ public final class ConnectorMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--endpoint': " + oneLine(value)
                     + " (expected: HOST:PORT, such as gateway.example:7000 or [::1]:7000)");
         }
-        String h = host;
-        int checkedPort = p;
         try {
-            return Endpoint.of(h, checkedPort);
+            return Endpoint.of(host, p);
         } catch (InvalidOptionException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--endpoint': " + oneLine(value)
                     + ": " + e.option() + " " + oneLine(e.value()) + " (expected: " + e.expected() + ")");

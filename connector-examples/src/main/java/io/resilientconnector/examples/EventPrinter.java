@@ -153,15 +153,7 @@ final class EventPrinter implements ConnectorListener {
     /** {@code 45us} below a millisecond, as loopback round trips are, {@code 850ms}, then {@code 3.5s}. */
     private static String approx(Duration d) {
         long micros = d.toNanos() / 1000;
-        if (micros < 1000) {
-            return micros + "us";
-        }
-        long millis = d.toMillis();
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        long tenths = (millis + 50) / 100;
-        return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
+        return micros < 1000 ? micros + "us" : Text.duration(d);
     }
 
     /**
