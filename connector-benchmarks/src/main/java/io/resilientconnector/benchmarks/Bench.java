@@ -212,6 +212,12 @@ final class Bench {
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
+    /** {@code min..max} of {@code values}, each with {@code decimals} decimals; {@code NaN..NaN} when empty. */
+    static String range(double[] values, int decimals) {
+        return format(java.util.Arrays.stream(values).min().orElse(Double.NaN), decimals) + ".."
+                + format(java.util.Arrays.stream(values).max().orElse(Double.NaN), decimals);
+    }
+
     static String machine() {
         return "cores=" + Runtime.getRuntime().availableProcessors() + " java=" + System.getProperty("java.vm.name")
                 + " " + System.getProperty("java.runtime.version") + " os=" + System.getProperty("os.name") + " "

@@ -145,11 +145,11 @@ public final class IdleScaleBenchmark {
                             .append(Bench.format(heap / (1 << 20), 1));
                 }
                 System.out.printf(Locale.ROOT, "| %s | %s | %.0f (%s) | %s | %s | %d (%d) | %s | %s |%n",
-                        transport.name().toLowerCase(Locale.ROOT), impl, slope, range(ms.stream().mapToDouble(m -> m.slope).toArray(), 0),
+                        transport.name().toLowerCase(Locale.ROOT), impl, slope, Bench.range(ms.stream().mapToDouble(m -> m.slope).toArray(), 0),
                         ratio(slope, plainSlope, ours ? GOAL_HEAP_RATIO_PLAIN : Double.NaN),
                         ratio(slope, uptimeSlope, ours ? GOAL_HEAP_RATIO_UPTIME : Double.NaN),
                         (int) Bench.median(ms, m -> m.threadsAtMost), (int) Bench.median(ms, m -> m.nettyThreadsAtMost),
-                        Double.isNaN(cpu) ? "-" : Bench.format(cpu, 2) + " (" + range(cpus, 2) + ")" + (ours
+                        Double.isNaN(cpu) ? "-" : Bench.format(cpu, 2) + " (" + Bench.range(cpus, 2) + ")" + (ours
                                 ? (cpu <= GOAL_IDLE_CPU_PERCENT ? " met" : " missed") : ""),
                         heaps);
             }
@@ -157,11 +157,6 @@ public final class IdleScaleBenchmark {
         for (Map.Entry<TransportType, Path> e : histogramDirs.entrySet()) {
             HeapHistogram.printPerConnection(e.getKey(), e.getValue(), impls, counts.get(0), most, histogramRows);
         }
-    }
-
-    private static String range(double[] values, int decimals) {
-        return Bench.format(java.util.Arrays.stream(values).min().orElse(Double.NaN), decimals) + ".."
-                + Bench.format(java.util.Arrays.stream(values).max().orElse(Double.NaN), decimals);
     }
 
     private static String ratio(double slope, double base, double goal) {

@@ -151,10 +151,9 @@ public final class ReconnectStormBenchmark {
                 boolean met = ratio <= GOAL_PEAK_TO_MEAN && back <= max.plus(GOAL_SLACK).toMillis() / 1000.0 && missing == 0;
                 goal = met ? "met" : "missed";
             }
-            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%.2f..%.2f) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %.1f | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f%s | %.2f | %.0f | %.1f | %.2f (%s) | %.2f | %.2f | %.0f | %.2f | %.0f | %d | %.1f | %s |%n",
                     key[0].toLowerCase(Locale.ROOT), key[1], back, missing > 0 ? " (" + missing + " never back)" : "",
-                    backDown, peak, mean, ratio, Arrays.stream(ratios).min().orElse(Double.NaN),
-                    Arrays.stream(ratios).max().orElse(Double.NaN), Bench.median(storms, s -> s.uniformPeakToMean),
+                    backDown, peak, mean, ratio, Bench.range(ratios, 2), Bench.median(storms, s -> s.uniformPeakToMean),
                     Bench.median(storms, s -> s.peakToMeanPerSecond), attempts, attempts / connections, peakAttempts,
                     mostInSecond, Bench.median(storms, s -> s.closeSeconds), goal);
         }
@@ -257,9 +256,10 @@ public final class ReconnectStormBenchmark {
         storm.peakAttempts = Arrays.stream(EventClock.buckets(attemptTimes, storm.downAt, Math.max(last, storm.downAt + 1),
                 BUCKET_NANOS)).max().orElse(0);
         Arrays.sort(attemptTimes);
-        storm.peakAttemptsPerSecond = mostWithin(attemptTimes, SECOND_NANOS);
+        int[] busiestSecond = busiestWindow(attemptTimes, SECOND_NANOS);
+        storm.peakAttemptsPerSecond = busiestSecond[0];
         if (attemptTimes.length > 0) {
-            long busiest = busiestWindowStart(attemptTimes, SECOND_NANOS);
+            long busiest = attemptTimes[busiestSecond[1]];
             storm.busiestAttempts = String.format(Locale.ROOT, "%.2f s after down: %s", (busiest - storm.downAt) / 1e9,
                     Arrays.toString(EventClock.buckets(attemptTimes, busiest, busiest + SECOND_NANOS - 1, BUCKET_NANOS)));
         }
@@ -288,10 +288,13 @@ public final class ReconnectStormBenchmark {
         return Bench.median(ratios);
     }
 
-    /** Where the window of {@code windowNanos} that holds the most of {@code sorted} starts. */
-    static long busiestWindowStart(long[] sorted, long windowNanos) {
+    /**
+     * The window of {@code windowNanos} that holds the most of {@code sorted}: how many it holds, and the index in
+     * {@code sorted} where it starts ({@code {0, 0}} when {@code sorted} is empty).
+     */
+    static int[] busiestWindow(long[] sorted, long windowNanos) {
         int most = 0;
-        long start = sorted[0];
+        int start = 0;
         int from = 0;
         for (int to = 0; to < sorted.length; to++) {
             while (sorted[to] - sorted[from] >= windowNanos) {
@@ -299,23 +302,15 @@ public final class ReconnectStormBenchmark {
             }
             if (to - from + 1 > most) {
                 most = to - from + 1;
-                start = sorted[from];
+                start = from;
             }
         }
-        return start;
+        return new int[] {most, start};
     }
 
     /** The most of {@code sorted} within any window of {@code windowNanos}. */
     static int mostWithin(long[] sorted, long windowNanos) {
-        int most = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.length; to++) {
-            while (sorted[to] - sorted[from] >= windowNanos) {
-                from++;
-            }
-            most = Math.max(most, to - from + 1);
-        }
-        return most;
+        return busiestWindow(sorted, windowNanos)[0];
     }
 
     private static void awaitCount(AtomicInteger counter, int atLeast, Duration timeout) throws InterruptedException {

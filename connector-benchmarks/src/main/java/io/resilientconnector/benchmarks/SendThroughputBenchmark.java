@@ -87,10 +87,9 @@ public final class SendThroughputBenchmark {
             List<double[]> r = e.getValue();
             double[] ratios = r.stream().mapToDouble(x -> x[0] / x[1]).toArray();
             double ratio = Bench.median(ratios);
-            System.out.printf(Locale.ROOT, "| %s | %d B | %.0f | %.0f | %.2f | %.2f..%.2f | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d B | %.0f | %.0f | %.2f | %s | %s |%n",
                     e.getKey().toLowerCase(Locale.ROOT), size, Bench.median(r, x -> x[0]), Bench.median(r, x -> x[1]),
-                    ratio, java.util.Arrays.stream(ratios).min().orElse(Double.NaN),
-                    java.util.Arrays.stream(ratios).max().orElse(Double.NaN), ratio >= GOAL_RATIO ? "met" : "missed");
+                    ratio, Bench.range(ratios, 2), ratio >= GOAL_RATIO ? "met" : "missed");
         }
     }
 
