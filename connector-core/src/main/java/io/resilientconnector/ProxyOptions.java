@@ -55,8 +55,7 @@ public final class ProxyOptions {
     public static final int MAX_CREDENTIAL_BYTES = 255;
 
     private static final String MASK = "****";
-    private static final String EXPECTED_URL =
-            "expected: socks5://[user:password@]host:port or http://[user:password@]host:port";
+    private static final String EXPECTED_FORM = "socks5://[user:password@]host:port or http://[user:password@]host:port";
 
     private final Type type;
     private final String host;
@@ -92,16 +91,16 @@ public final class ProxyOptions {
      * or other reserved characters is percent-encoded, as in any URL.
      *
      * @throws NullPointerException     if {@code url} is null
-     * @throws IllegalArgumentException if {@code url} is not of that form or a part is out of range; the
-     *                                  message names {@code proxy}, the value with its password masked, and
-     *                                  the expected form
+     * @throws InvalidOptionException if {@code url} is not of that form or a part is out of range; it names
+     *                                {@code proxy}, the value with its password masked, and the expected form
+     *                                with what is wrong
      */
     public static ProxyOptions parse(String url) {
         Checks.notNull(url, "proxy");
         try {
             return parseOrThrow(url.trim());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalArgumentException("proxy: \"" + mask(url) + "\" (" + EXPECTED_URL + "): " + e.getMessage());
+            throw new InvalidOptionException("proxy", "\"" + mask(url) + "\"", EXPECTED_FORM + "; " + e.getMessage());
         }
     }
 

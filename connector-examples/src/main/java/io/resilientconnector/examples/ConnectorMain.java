@@ -243,26 +243,18 @@ public final class ConnectorMain implements Callable<Integer> {
                 metrics = startMetrics(metricsPort);
                 printer.info("METRICS", "serving Prometheus metrics at http://" + metrics.address() + MetricsEndpoint.PATH);
             }
-            String targetHost = host;
-            int targetPort = 0;
+            Endpoint first = host != null ? Endpoint.of(host, port) : null;
             if (host == null && endpoints.isEmpty()) {
                 DemoServer.Schedule schedule = demoSchedule.fitting(readIdlePeriod);
                 demoServer = startDemoServer(port == null ? 0 : port, schedule);
-                targetHost = DEMO_HOST;
-                targetPort = demoServer.port();
+                first = Endpoint.of(DEMO_HOST, demoServer.port());
                 printer.info("DEMO_SERVER", "listening on " + demoServer.address() + ": a line every "
                         + Text.duration(schedule.lineInterval()) + ", quiet for "
                         + Text.duration(schedule.pause()) + " after every " + schedule.linesPerBurst()
                         + " lines, drops each connection after " + Text.duration(schedule.dropMin()) + ".."
                         + Text.duration(schedule.dropMax()) + "; type a line to send it");
-            } else if (host != null) {
-                targetPort = port;
             }
-            List<Endpoint> all = new ArrayList<>();
-            if (targetHost != null) {
-                all.add(Endpoint.of(targetHost, targetPort));
-            }
-            all.addAll(parsedEndpoints);
+            List<Endpoint> all = endpointsAfter(first);
             connector = ResilientConnector.builder(options.endpoints(all).build())
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
@@ -408,26 +400,25 @@ public final class ConnectorMain implements Callable<Integer> {
                     + "--heartbeat-timeout need --heartbeat (expected: --heartbeat TEXT, the probe to send)");
         }
         if (proxy != null) {
-            try {
-                options.proxy(ProxyOptions.parse(proxy));
-            } catch (IllegalArgumentException e) {
-                // The message names the option "proxy" and masks any password.
-                String message = oneLine(String.valueOf(e.getMessage()));
-                throw new ParameterException(spec.commandLine(), "Invalid value for option '--proxy': "
-                        + (message.startsWith("proxy: ") ? message.substring("proxy: ".length()) : message));
-            }
+            // The value it reports has any password masked.
+            check(() -> options.proxy(ProxyOptions.parse(proxy)));
         }
         // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
         checkTogether(() -> options.endpoint(DEMO_HOST, 1).build());
         if (!parsedEndpoints.isEmpty()) {
-            List<Endpoint> all = new ArrayList<>();
-            if (host != null) {
-                all.add(Endpoint.of(host, port));
-            }
-            all.addAll(parsedEndpoints);
-            check(() -> options.endpoints(all));
+            check(() -> options.endpoints(endpointsAfter(host != null ? Endpoint.of(host, port) : null)));
         }
         return options;
+    }
+
+    /** {@code first} (the {@code --host} endpoint or the demo server; {@code null} if neither), then each {@code --endpoint}. */
+    private List<Endpoint> endpointsAfter(Endpoint first) {
+        List<Endpoint> all = new ArrayList<>();
+        if (first != null) {
+            all.add(first);
+        }
+        all.addAll(parsedEndpoints);
+        return all;
     }
 
     private HeartbeatOptions heartbeatOptions() {
