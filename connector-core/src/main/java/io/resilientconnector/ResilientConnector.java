@@ -12,19 +12,18 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
-import io.resilientconnector.internal.ConnectorEvents;
+import io.resilientconnector.internal.ConnectorSession;
 import io.resilientconnector.internal.Durations;
 import io.resilientconnector.internal.JfrEvents;
 import io.resilientconnector.internal.Dialer;
 import io.resilientconnector.internal.EndpointSequence;
 import io.resilientconnector.internal.Failback;
 import io.resilientconnector.internal.LeaveUnresolved;
-import io.resilientconnector.internal.Lifecycle;
+import io.resilientconnector.internal.Listeners;
 import io.resilientconnector.internal.PassAttempt;
 import io.resilientconnector.internal.PendingSends;
 import io.resilientconnector.internal.ReadIdlePolicy;
 import io.resilientconnector.internal.ReceivedBytesPreview;
-import io.resilientconnector.internal.ReconnectLoop;
 import io.resilientconnector.internal.Route;
 import io.resilientconnector.internal.RouteDatabase;
 import io.resilientconnector.internal.RouteOpener;
@@ -42,7 +41,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,18 +88,10 @@ public final class ResilientConnector implements AutoCloseable {
     private final ConnectorResources givenResources;
     private final HostResolver hostResolver;
     private final Random random;
-    private final List<ConnectorListener> listeners;
-    private final Lifecycle lifecycle = new Lifecycle();
+    private final Listeners listeners;
     private final PendingSends pending;
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final ConnectorSession session;
     private final JfrEvents flight;
-
-    // Set by start(), under the lifecycle's first step; read after it.
-    private volatile ConnectorResources resources;
-    private volatile ReconnectLoop loop;
-    private volatile ConnectorEvents events;
-    private volatile EventLoop eventLoop;
-    private OffLoopResolverGroup ownResolver;
 
     private ResilientConnector(Builder b) {
         this.options = b.options;
@@ -116,8 +106,11 @@ public final class ResilientConnector implements AutoCloseable {
         if (flight != null) {
             all.add(0, flight);
         }
-        this.listeners = new CopyOnWriteArrayList<>(all);
-        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(), this::rejected);
+        this.listeners = new Listeners(all);
+        this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(),
+                rejected -> listeners.fire("connector to " + describeEndpoints(), l -> l.sendRejected(rejected)));
+        this.session = new ConnectorSession(describeEndpoints(), options.endpoints(), pending, listeners,
+                options.reconnect(), random, options.writeStallTimeout(), heartbeatNote());
     }
 
     public static Builder builder(ConnectorOptions options) {
@@ -125,13 +118,19 @@ public final class ResilientConnector implements AutoCloseable {
     }
 
     /**
-     * Starts connecting. Failures to connect are not thrown: they are reported to listeners and retried.
+     * Starts connecting. Failures to connect are not thrown: they are reported to listeners and retried. Does
+     * nothing if the connector is closed while it starts.
      *
-     * @throws IllegalStateException if the connector was started before, if its resources are closed, or if
-     *                               the requested transport is not available here (the message gives Netty's
-     *                               reason) or does not match the resources'
+     * @throws IllegalStateException if the connector was started or closed before, if its resources are closed,
+     *                               or if the requested transport is not available here (the message gives
+     *                               Netty's reason) or does not match the resources'
      */
     public ResilientConnector start() {
+        ConnectorState now = session.state();
+        if (now != ConnectorState.NEW) {
+            throw new IllegalStateException("connector cannot start in state " + now
+                    + " (expected: NEW; a connector starts once)");
+        }
         ConnectorResources res = givenResources;
         if (res != null) {
             res.checkOpen();
@@ -143,30 +142,47 @@ public final class ResilientConnector implements AutoCloseable {
         } else {
             res = SharedResources.acquire(options.transport());
         }
-        try {
-            lifecycle.start();
-        } catch (IllegalStateException e) {
-            if (givenResources == null) {
-                SharedResources.release(options.transport(), res);
+        OffLoopResolverGroup ownResolver = hostResolver != null ? new OffLoopResolverGroup(hostResolver) : null;
+        ConnectorResources taken = res;
+        Runnable release = () -> {
+            if (ownResolver != null) {
+                ownResolver.close();
             }
+            if (givenResources == null) {
+                SharedResources.release(options.transport(), taken);
+            }
+        };
+        boolean started;
+        try {
+            started = session.start(wiring(res, ownResolver, release));
+        } catch (RuntimeException | Error e) {
+            release.run();
             throw e;
         }
-        resources = res;
+        if (!started) {
+            // Closed while it started: nothing will use what it took.
+            release.run();
+            return this;
+        }
+        logger.info("connector to {} starting: transport={} ({})", describeEndpoints(),
+                res.resolvedTransport(), res.resolvedTransport().reason());
+        for (String warning : res.tuning(options.keepAlive()).warnings()) {
+            logger.warn("connector to {}: {}", describeEndpoints(), warning);
+        }
+        return this;
+    }
+
+    /** Everything a started connector works with, on {@code res}: one event loop, its passes and its pipeline. */
+    private ConnectorSession.Wiring wiring(ConnectorResources res, OffLoopResolverGroup ownResolver, Runnable release) {
         SocketTuning tuning = res.tuning(options.keepAlive());
         EventLoop home = res.eventLoopGroup().next();
-        eventLoop = home;
-        ConnectorEvents events = new ConnectorEvents(describeEndpoints(), lifecycle, pending, listeners, tuning,
-                options.writeStallTimeout(), heartbeatNote());
         ConnectionSettings settings = res.settings(options, ResilientConnector::connectionSettings);
-        if (hostResolver != null) {
-            ownResolver = new OffLoopResolverGroup(hostResolver);
-        }
         ProxyOptions proxy = options.proxy();
         AddressResolverGroup<InetSocketAddress> resolvers = ownResolver != null ? ownResolver : res.resolverGroup();
-        ConnectionPipeline pipeline = new ConnectionPipeline(events, settings, userHandler,
+        ConnectionPipeline pipeline = new ConnectionPipeline(session, settings, userHandler,
                 options.tls(), options.tlsHostnameVerification(),
                 proxy == null ? null : proxy::newHandler, options.connectTimeout(), resolvers);
-        RouteOpener opener = route -> open(home, tuning, pipeline, route);
+        RouteOpener opener = route -> open(res, home, tuning, pipeline, route);
         // Through a proxy, the proxy resolves the endpoints' names; the proxy's own name is resolved in the pipeline.
         AddressResolverGroup<InetSocketAddress> passResolvers = proxy == null ? resolvers : LeaveUnresolved.INSTANCE;
         List<InetSocketAddress> endpoints = new ArrayList<>();
@@ -174,24 +190,11 @@ public final class ResilientConnector implements AutoCloseable {
             endpoints.add(e.unresolved());
         }
         Dialer dialer = new Dialer(sequence(endpoints), passResolvers, new RouteDatabase(), options.attemptDelay(), opener);
-        PassAttempt attempt = new PassAttempt(dialer, home, pipeline, events);
-        ReconnectLoop reconnect = new ReconnectLoop(flight == null ? attempt : flight.timing(attempt), home, options.reconnect(), random, events, res.limiter());
-        events.endpoints(options.endpoints());
-        if (!options.failbackAfter().isZero() && endpoints.size() > 1) {
-            events.failback(new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()));
-        }
-        events.loop(reconnect);
-        this.events = events;
-        loop = reconnect;
-        logger.info("connector to {} starting: transport={} ({})", describeEndpoints(),
-                res.resolvedTransport(), res.resolvedTransport().reason());
-        for (String warning : tuning.warnings()) {
-            logger.warn("connector to {}: {}", describeEndpoints(), warning);
-        }
-        if (!lifecycle.state().isTerminal()) {
-            reconnect.start();
-        }
-        return this;
+        PassAttempt attempt = new PassAttempt(dialer, home, pipeline, session);
+        Failback failback = !options.failbackAfter().isZero() && endpoints.size() > 1
+                ? new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()) : null;
+        return new ConnectorSession.Wiring(home, flight == null ? attempt : flight.timing(attempt), failback, tuning,
+                res.limiter(), release);
     }
 
     /** What every connection of a connector with {@code options} is told; shared by connectors with equal options. */
@@ -240,9 +243,9 @@ public final class ResilientConnector implements AutoCloseable {
      * nothing is read before the application's handlers are on the winner. The connect timeout is this one
      * address's. The route's address is resolved already, or, through a proxy, left for the proxy to resolve.
      */
-    private ChannelFuture open(EventLoop home, SocketTuning tuning, ConnectionPipeline pipeline,
-                                                Route route) {
-        Bootstrap bootstrap = tuning.applyTo(resources.template().clone(home)
+    private ChannelFuture open(ConnectorResources res, EventLoop home, SocketTuning tuning,
+                               ConnectionPipeline pipeline, Route route) {
+        Bootstrap bootstrap = tuning.applyTo(res.template().clone(home)
                 .handler(pipeline.bare())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis()))
@@ -259,17 +262,17 @@ public final class ResilientConnector implements AutoCloseable {
      */
     public CompletableFuture<Void> send(Object message) {
         Objects.requireNonNull(message, "message");
-        return pending.send(message, lifecycle.state());
+        return pending.send(message, session.state());
     }
 
     /** Where the connector is in its life. */
     public ConnectorState state() {
-        return lifecycle.state();
+        return session.state();
     }
 
     /** The current connection, or {@code null} while there is none. */
     public Channel channel() {
-        return lifecycle.channel();
+        return session.channel();
     }
 
     /**
@@ -278,8 +281,7 @@ public final class ResilientConnector implements AutoCloseable {
      * Set before {@link ConnectorListener#connected} is called.
      */
     public Endpoint currentEndpoint() {
-        ConnectorEvents e = events;
-        return e == null ? null : e.currentEndpoint();
+        return session.currentEndpoint();
     }
 
     /**
@@ -290,8 +292,7 @@ public final class ResilientConnector implements AutoCloseable {
      * @return whether a wait was cut short
      */
     public boolean reconnectNow() {
-        ReconnectLoop reconnect = loop;
-        return reconnect != null && reconnect.reconnectNow();
+        return session.reconnectNow();
     }
 
     /** The number of messages waiting for a connection or for the socket to drain. */
@@ -313,18 +314,7 @@ public final class ResilientConnector implements AutoCloseable {
      * or {@link #closeAsync()}, whoever called it. Each call returns a new view; completing it does nothing.
      */
     public CompletableFuture<Void> closeFuture() {
-        return closeFuture.copy();
-    }
-
-    /** Tells the listeners of a message that will not reach the socket. */
-    private void rejected(SendRejectedException rejected) {
-        for (ConnectorListener listener : listeners) {
-            try {
-                listener.sendRejected(rejected);
-            } catch (RuntimeException e) {
-                logger.warn("connector to {}: listener {} threw", options.endpoint(), listener, e);
-            }
-        }
+        return session.terminated().copy();
     }
 
     /** Adds a listener; it hears events from now on. */
@@ -341,69 +331,11 @@ public final class ResilientConnector implements AutoCloseable {
      *         and every attempt to open one, is closed, and the listeners have heard each connection's end
      */
     public CompletableFuture<Void> closeAsync() {
-        ConnectorState was = lifecycle.close();
-        if (was == null) {
-            return closeFuture;
+        ConnectorState was = session.close();
+        if (was != null) {
+            logger.info("connector to {} closing (was {})", describeEndpoints(), was);
         }
-        ReconnectLoop reconnect = loop;
-        CompletableFuture<Void> attemptsClosed = new CompletableFuture<>();
-        if (reconnect != null) {
-            reconnect.stop().addListener(f -> attemptsClosed.complete(null));
-        } else {
-            attemptsClosed.complete(null);
-        }
-        ConnectorEvents connectorEvents = events;
-        EventLoop home = eventLoop;
-        CompletableFuture<Void> othersClosed = new CompletableFuture<>();
-        if (connectorEvents != null && home != null) {
-            // Probes, a failback's candidate and a connection it retired are the events' to close, on their loop.
-            try {
-                home.execute(() -> connectorEvents.closing(() -> othersClosed.complete(null)));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                logger.debug("connector to {}: the event loop is shutting down, and its channels with it", describeEndpoints());
-                othersClosed.complete(null);
-            }
-        } else {
-            othersClosed.complete(null);
-        }
-        pending.failAll(new SendRejectedException(SendRejectedException.Reason.CLOSED,
-                "connector closed before the message was written"));
-        logger.info("connector to {} closing (was {})", options.endpoint(), was);
-        Channel open = lifecycle.takeChannel();
-        CompletableFuture<Void> channelClosed = new CompletableFuture<>();
-        if (open != null) {
-            // The close passes the connection handler, which records it as LOCAL_CLOSE.
-            open.close();
-            endTold(open, connectorEvents, channelClosed);
-        } else {
-            channelClosed.complete(null);
-        }
-        // Complete once nothing the connector opened is open: the connections, and the attempts in flight.
-        CompletableFuture.allOf(channelClosed, attemptsClosed, othersClosed).whenComplete((ignored, error) -> {
-            if (ownResolver != null) {
-                ownResolver.close();
-            }
-            ConnectorResources res = resources;
-            if (res != null && givenResources == null) {
-                SharedResources.release(options.transport(), res);
-            }
-            closeFuture.complete(null);
-        });
-        return closeFuture;
-    }
-
-    /**
-     * Completes {@code done} once the closed {@code channel}'s end has been told to the listeners. Its close future
-     * alone would be too early: Netty completes it before the channel's {@code channelInactive}, where the end
-     * is recorded and told.
-     */
-    private static void endTold(Channel channel, ConnectorEvents events, CompletableFuture<Void> done) {
-        try {
-            channel.eventLoop().execute(() -> events.afterEnd(channel, () -> done.complete(null)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // The loop is shutting down, and tells nothing more.
-            channel.closeFuture().addListener(f -> done.complete(null));
-        }
+        return closeFuture();
     }
 
     /**
@@ -413,20 +345,15 @@ public final class ResilientConnector implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<Void> done = closeAsync();
-        EventLoop home = eventLoop;
-        if (home != null && home.parent() != null) {
-            for (io.netty.util.concurrent.EventExecutor executor : home.parent()) {
-                if (executor.inEventLoop()) {
-                    return;
-                }
-            }
+        if (session.calledFromItsEventLoops()) {
+            return;
         }
         try {
             done.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            logger.warn("connector to {}: close did not finish within 10s", options.endpoint(), e);
+            logger.warn("connector to {}: close did not finish within 10s", describeEndpoints(), e);
         }
     }
 

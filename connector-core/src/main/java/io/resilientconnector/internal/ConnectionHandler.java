@@ -39,6 +39,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     private WriteStallDetector stall;
     private ChannelHandlerContext ctx;
     private boolean started;
+    private boolean readyAwaited;
 
     public ConnectionHandler(ConnectionOwner owner, ConnectionSettings settings) {
         this.owner = owner;
@@ -52,6 +53,10 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         return record;
     }
 
+    /**
+     * Added to an active channel, it starts its clocks at once; it declares the connection ready only once
+     * channelActive has passed it to the application's handlers ({@link WinnerPipeline} replays it).
+     */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -65,10 +70,18 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         timer.cancel();
     }
 
+    /**
+     * The application's handlers see channelActive first, so that what they write there (a protocol's hello)
+     * goes out before the sends that waited for a connection, and before the listeners hear of it.
+     */
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         start();
         super.channelActive(ctx);
+        if (ctx.channel().isActive() && !readyAwaited) {
+            readyAwaited = true;
+            readyWhenThrough(ctx.channel());
+        }
     }
 
     private void start() {
@@ -76,12 +89,14 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             return;
         }
         started = true;
-        Channel channel = ctx.channel();
         record.started(now());
         if (readIdle != null) {
             readIdle.start(now());
             timer.arm(ctx.executor(), readIdle.deadline());
         }
+    }
+
+    private void readyWhenThrough(Channel channel) {
         // Ready means through the proxy's tunnel and the TLS handshake, where there are such; a failure of
         // either closes the channel and is reported as its end.
         ProxyHandlers.afterTunnel(channel, () -> {

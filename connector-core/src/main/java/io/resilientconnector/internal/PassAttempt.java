@@ -24,10 +24,10 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
     private final Dialer dialer;
     private final EventLoop loop;
     private final ConnectionPipeline pipeline;
-    private final ConnectorEvents events;
+    private final ConnectorSession events;
     private volatile Pass current;
 
-    public PassAttempt(Dialer dialer, EventLoop loop, ConnectionPipeline pipeline, ConnectorEvents events) {
+    public PassAttempt(Dialer dialer, EventLoop loop, ConnectionPipeline pipeline, ConnectorSession events) {
         this.dialer = Checks.notNull(dialer, "dialer");
         this.loop = Checks.notNull(loop, "loop");
         this.pipeline = Checks.notNull(pipeline, "pipeline");

@@ -67,9 +67,14 @@ public final class PendingSends implements Runnable {
                 boolean empty = queue == null || queue.isEmpty();
                 if (ch != null && empty && ch.isWritable() && (ch.eventLoop().inEventLoop() || maxMessages == 0)) {
                     writeNow = ch;
-                } else if (size() >= maxMessages || bytes + send.size > maxBytes) {
-                    rejected = new SendRejectedException(SendRejectedException.Reason.BUFFER_FULL,
-                            "pending-send buffer full: " + size() + " messages, " + bytes
+                } else if (size() >= maxMessages || bytes + send.size > maxBytes && !(empty && ch != null)) {
+                    // A message larger than the byte limit may still pass through an empty queue to a connection
+                    // (it is written at once); it may not wait for one.
+                    rejected = new SendRejectedException(SendRejectedException.Reason.BUFFER_FULL, empty
+                            && send.size > maxBytes
+                            ? "message of " + send.size + " bytes is larger than maxPendingBytes " + maxBytes
+                                    + ", so it cannot wait for a connection; state " + state
+                            : "pending-send buffer full: " + size() + " messages, " + bytes
                                     + " bytes waiting (limits: maxPendingMessages " + maxMessages
                                     + ", maxPendingBytes " + maxBytes + "); state " + state);
                 } else {

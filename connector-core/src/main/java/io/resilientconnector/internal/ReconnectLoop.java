@@ -23,13 +23,12 @@ import java.util.function.Supplier;
  * Keeps one logical connection coming back: it starts attempts, hears that a connection came up or went down,
  * and schedules the next attempt after the backoff delay, or gives up. It only schedules; the delay comes from
  * {@link BackoffState}, and an attempt is whatever its {@link Attempt} starts: a bootstrap's connect for the
- * standalone {@code ReconnectHandler}, a pass across every address of every endpoint for the connector. The
- * backoff waits between attempts only, so for the connector it waits between passes, never within one.
+ * standalone {@code ReconnectHandler}. (The connector's own loop is its {@link ConnectorSession}, which shares
+ * {@link BackoffState} and this class's {@link Attempt}.)
  *
  * <p>Every step is told to one {@link ConnectorListener}: {@code connected}, {@code disconnected},
- * {@code reconnectScheduled}, {@code gaveUp}. A listener that throws is logged and ignored.
- *
- * <p>With a {@link ConnectRateLimiter}, every attempt, the first included, also waits for its turn under the limit.
+ * {@code reconnectScheduled}, {@code gaveUp}. Whatever the listener throws, an {@code Error} included, is logged
+ * and ignored.
  */
 public final class ReconnectLoop {
 
@@ -39,15 +38,12 @@ public final class ReconnectLoop {
     private final EventExecutor scheduler;
     private final ConnectorListener listener;
     private final BackoffState backoff;
-    private final ConnectRateLimiter limiter;
-    /** The next attempt's way through the rate limit; touched only on the scheduler's thread, or before start. */
-    private final ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> scheduled;
     private volatile Future<?> inFlight;
 
     /**
-     * One attempt as the loop starts it. The loop calls it from one thread at a time.
+     * One attempt as a loop starts it. The loop calls it from one thread at a time.
      */
     public interface Attempt {
 
@@ -72,34 +68,18 @@ public final class ReconnectLoop {
      */
     public ReconnectLoop(Supplier<ChannelFuture> attempt, EventExecutor scheduler, ReconnectPolicy policy,
                          Random random, ConnectorListener listener, SocketAddress target) {
-        // No rate limit: the standalone handler's first attempt must start at once, as connect() returns it.
-        this(new BootstrapAttempt(attempt, target), scheduler, policy, random, listener, null);
-    }
-
-    /**
-     * @param attempt   starts one attempt
-     * @param scheduler where waits are scheduled
-     * @param limiter   the shared limit on attempts per second, or {@code null}
-     */
-    public ReconnectLoop(Attempt attempt, EventExecutor scheduler, ReconnectPolicy policy, Random random,
-                         ConnectorListener listener, ConnectRateLimiter limiter) {
-        this.attempt = attempt;
+        this.attempt = new BootstrapAttempt(attempt, target);
         this.scheduler = scheduler;
         this.backoff = new BackoffState(policy, random);
         this.listener = listener;
-        this.limiter = limiter;
     }
 
-    /**
-     * Starts the first attempt: now, or when the rate limit allows.
-     *
-     * @return the attempt if it started now, else {@code null}
-     */
+    /** Starts the first attempt, now. */
     public Future<?> start() {
         if (stopped) {
             throw new IllegalStateException("reconnect loop is stopped");
         }
-        return waitForTurn() ? null : attemptNow();
+        return attemptNow();
     }
 
     /**
@@ -118,8 +98,8 @@ public final class ReconnectLoop {
     }
 
     /**
-     * Cuts the backoff wait short: the attempt scheduled for later starts now (still in turn under the connect
-     * rate limit). Does nothing unless the loop is waiting to reconnect. Thread-safe.
+     * Cuts the backoff wait short: the attempt scheduled for later starts now. Does nothing unless the loop is
+     * waiting to reconnect. Thread-safe.
      *
      * @return whether a wait was cut short
      */
@@ -133,7 +113,7 @@ public final class ReconnectLoop {
                 if (stopped) {
                     return;
                 }
-                reconnectWhenAllowed();
+                reconnect();
             });
         } catch (RejectedExecutionException e) {
             stopped = true;
@@ -171,8 +151,6 @@ public final class ReconnectLoop {
             notify(() -> listener.gaveUp(number, why));
             return;
         }
-        // The rate limit's slot is taken when the wait is over, not now: a slot reserved ahead would let an event
-        // loop that runs late start its whole backlog at once.
         long waitNanos = delay.toNanos();
         Duration wait = delay;
         if (scheduler.inEventLoop()) {
@@ -188,7 +166,7 @@ public final class ReconnectLoop {
 
     private void schedule(long delayNanos) {
         try {
-            scheduled = scheduler.schedule(this::reconnectWhenAllowed, delayNanos, TimeUnit.NANOSECONDS);
+            scheduled = scheduler.schedule(this::reconnect, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             logger.debug("not reconnecting: the event loop is shutting down");
             stopped = true;
@@ -200,22 +178,9 @@ public final class ReconnectLoop {
         }
     }
 
-    /** Whether the next attempt must wait for its turn under the rate limit; if so, it is scheduled for then. */
-    private boolean waitForTurn() {
-        if (limiter == null) {
-            return false;
-        }
-        long wait = limiter.waitNanos(turn, scheduler.ticker().nanoTime());
-        if (wait > 0) {
-            schedule(wait);
-            return true;
-        }
-        return false;
-    }
-
-    /** The wait is over: goes through the rate limit, waiting on for its turn if need be, then attempts. */
-    private void reconnectWhenAllowed() {
-        if (stopped || waitForTurn()) {
+    /** The wait is over: attempts. */
+    private void reconnect() {
+        if (stopped) {
             return;
         }
         try {
@@ -253,6 +218,11 @@ public final class ReconnectLoop {
         }
 
         @Override
+        public String toString() {
+            return "reconnecting bootstrap to " + (target == null ? "its remote address" : ChannelLog.address(target));
+        }
+
+        @Override
         public Future<?> start() {
             return connect.get();
         }
@@ -277,12 +247,8 @@ public final class ReconnectLoop {
         }
     }
 
-    private static void notify(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            // A listener's bug must not stop the reconnect loop.
-            logger.warn("connector listener threw", e);
-        }
+    private void notify(Runnable callback) {
+        // A listener's bug must not stop the reconnect loop.
+        Listeners.guard(attempt, callback);
     }
 }

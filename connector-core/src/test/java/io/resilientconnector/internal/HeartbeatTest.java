@@ -81,6 +81,8 @@ class HeartbeatTest {
     private static EmbeddedChannel channel(EmbeddedChannel ch, Owner owner, HeartbeatOptions heartbeat) {
         ch.freezeTime();
         ch.pipeline().addLast(new ConnectionHandler(owner, settings(heartbeat)));
+        // As the connector's pipeline does once the handlers are in place (WinnerPipeline).
+        ch.pipeline().fireChannelActive();
         return ch;
     }
 
