@@ -69,6 +69,12 @@ final class SharedResources {
         return holder == null ? null : holder.resources;
     }
 
+    /** How many connectors use the shared resources for {@code transport} now, for tests. */
+    static synchronized int users(TransportType transport) {
+        Holder holder = HOLDERS.get(transport);
+        return holder == null ? 0 : holder.users;
+    }
+
     private static final class Holder {
         ConnectorResources resources;
         int users;

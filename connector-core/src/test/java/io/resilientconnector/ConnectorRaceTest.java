@@ -4,14 +4,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
+import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.Transports;
+import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +38,10 @@ class ConnectorRaceTest {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final EventRecorder events = new EventRecorder();
+
+    static List<TransportType> transports() {
+        return Transports.linuxAndNio();
+    }
 
     @AfterEach
     void tearDown() throws Exception {
@@ -181,6 +191,91 @@ class ConnectorRaceTest {
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
         assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
         assertThat(events.disconnections()).extracting(d -> d.cause()).containsOnly(DisconnectCause.OTHER);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void resourcesClosedUnderALiveConnectorCloseItAndFailItsSends(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        ConnectorResources resources = ConnectorResources.builder().transport(type).build();
+        closeables.add(resources);
+        ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                        .endpoint("127.0.0.1", server.port()).transport(type).reconnect(Fast.RECONNECT).build())
+                .handler(new NoopInitializer()).resources(resources).listener(events).build();
+        closeables.add(connector);
+        connector.start();
+        events.await("CONNECTED", WAIT);
+        server.stopListening();
+        resources.closeAsync().get(10, TimeUnit.SECONDS);
+        assertThat(events.await("DISCONNECTED", WAIT)).startsWith("DISCONNECTED");
+        connector.closeFuture().get(10, TimeUnit.SECONDS);
+        assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+        assertThat(events.poll(Duration.ofMillis(500))).as("no reconnect is promised on a loop that is gone").isNull();
+        assertThatThrownBy(() -> connector.send(Unpooled.copiedBuffer("x\n", StandardCharsets.US_ASCII))
+                .get(5, TimeUnit.SECONDS))
+                .cause().isInstanceOf(SendRejectedException.class)
+                .satisfies(e -> assertThat(((SendRejectedException) e).reason()).isEqualTo(SendRejectedException.Reason.CLOSED));
+    }
+
+    @Test
+    void startRacingCloseLeavesNothingTakenAndNeverThrowsAnythingButTheDocumentedError() throws Exception {
+        int before = SharedResources.users(TransportType.NIO);
+        for (int i = 0; i < 50; i++) {
+            ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                            .endpoint("127.0.0.1", Ports.closed()).transport(TransportType.NIO).reconnect(Fast.RECONNECT).build())
+                    .handler(new NoopInitializer()).build();
+            CountDownLatch go = new CountDownLatch(1);
+            CompletableFuture<Throwable> started = CompletableFuture.supplyAsync(() -> {
+                await(go);
+                try {
+                    connector.start();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+                await(go);
+                connector.closeAsync();
+            });
+            go.countDown();
+            closed.get(10, TimeUnit.SECONDS);
+            Throwable thrown = started.get(10, TimeUnit.SECONDS);
+            if (thrown != null) {
+                assertThat(thrown).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("connector cannot start in state CLOSED (expected: NEW; a connector starts once)");
+            }
+            connector.closeFuture().get(10, TimeUnit.SECONDS);
+            assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
+        }
+        assertThat(SharedResources.users(TransportType.NIO)).as("every share of the default resources given back")
+                .isEqualTo(before);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void closeDuringATlsHandshakeCompletesOnlyOnceTheListenersHeardTheEnd(TransportType type) throws Exception {
+        Transports.assumeAvailable(type);
+        // A plain server: it reads the client's hello and never answers, so the handshake hangs.
+        LineServer server = LineServer.start();
+        closeables.add(server);
+        ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                .transport(type).tls(SslContextBuilder.forClient().build()), new NoopInitializer()).start();
+        server.awaitOpenConnections(1);
+        connector.closeAsync().get(10, TimeUnit.SECONDS);
+        assertThat(events.all()).as("told before close() returned").contains("DISCONNECTED LOCAL_CLOSE");
+        assertThat(events.poll(Duration.ofMillis(500))).isEqualTo("DISCONNECTED LOCAL_CLOSE");
+        assertThat(events.poll(Duration.ofMillis(500))).as("told once, and no reconnect").isNull();
     }
 
     @Test

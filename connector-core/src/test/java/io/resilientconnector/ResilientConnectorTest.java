@@ -312,6 +312,26 @@ class ResilientConnectorTest {
                 .cause().hasMessageContaining("9 bytes waiting").hasMessageContaining("maxPendingBytes 10");
     }
 
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aMessageLargerThanThePendingByteLimitIsSentFromAnyThreadWhileConnected(TransportType type) throws Exception {
+        LineServer server = server();
+        ResilientConnector connector = start(options(type, server.port()).maxPendingBytes(1024).build());
+        events.await("CONNECTED", WAIT);
+        String big = "x".repeat(4096);
+        // From the test's thread, not the event loop: it passes through the empty queue.
+        connector.send(line(big)).get(5, TimeUnit.SECONDS);
+        assertThat(server.pollLine(5, TimeUnit.SECONDS)).isEqualTo(big);
+    }
+
+    @Test
+    void aMessageLargerThanThePendingByteLimitCannotWaitForAConnectionAndSaysSo() throws Exception {
+        ResilientConnector connector = start(options(TransportType.NIO, Ports.closed()).maxPendingBytes(1024).build());
+        assertThatThrownBy(() -> connector.send(line("x".repeat(4096))).get(1, TimeUnit.SECONDS))
+                .cause().isInstanceOf(SendRejectedException.class)
+                .hasMessageContaining("message of 4097 bytes is larger than maxPendingBytes 1024");
+    }
+
     @Test
     void givesUpAfterMaxAttemptsAndFailsPendingSends() throws Exception {
         ResilientConnector connector = start(options(TransportType.NIO, Ports.closed())
