@@ -14,6 +14,7 @@ import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.OpenConnections;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +50,11 @@ import java.util.concurrent.TimeUnit;
  *       {@code success} (cause {@code NONE}) once ready, through any proxy and TLS, or {@code failure}</td></tr>
  *   <tr><td>{@value #DISCONNECTS}</td><td>counter</td><td>cause</td><td>established connections that
  *       ended</td></tr>
- *   <tr><td>{@value #CONNECTION_DURATION}</td><td>timer</td><td></td><td>how long each connection was up</td></tr>
- *   <tr><td>{@value #OUTAGE_DURATION}</td><td>timer</td><td></td><td>from the end of a connection until the next
- *       one was ready</td></tr>
+ *   <tr><td>{@value #CONNECTION_DURATION}</td><td>timer</td><td></td><td>how long each connection was up, from its
+ *       own connect to its own end</td></tr>
+ *   <tr><td>{@value #OUTAGE_DURATION}</td><td>timer</td><td></td><td>from the end of the current connection until
+ *       the next one was ready; a failback, which lets the old connection go once the new one is ready, is
+ *       none</td></tr>
  *   <tr><td>{@value #DETECTION_LATENCY}</td><td>timer</td><td>cause</td><td>from the last bytes read to the end
  *       of the connection</td></tr>
  *   <tr><td>{@value #HEARTBEAT_RTT}</td><td>timer</td><td></td><td>round-trip time of answered heartbeats</td></tr>
@@ -103,8 +106,9 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
     private final Counter heartbeatMissed;
     private final DistributionSummary unacknowledged;
     private final Map<SendRejectedException.Reason, Counter> rejected = new EnumMap<>(SendRejectedException.Reason.class);
-    // Written on the connector's event loop, where its connection events arrive; volatile for the first, from bind.
-    private volatile long connectedAtNanos = -1;
+    // Which connection an end is about: after a failback, the old connection's end is told after the new one's
+    // connect. Written on the connector's event loop, where its connection events arrive, and once from bind.
+    private final OpenConnections connections = new OpenConnections();
     private volatile long outageStartNanos = -1;
 
     private ConnectorMetrics(ResilientConnector connector, MeterRegistry registry, Tags tags) {
@@ -136,8 +140,9 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             rejected.put(reason, track(Counter.builder(SENDS_REJECTED).tags(tags).tag("reason", reason.name())
                     .description("Messages that will not reach the socket").register(registry)));
         }
-        if (connector.state() == ConnectorState.CONNECTED) {
-            connectedAtNanos = now();
+        Channel current = connector.channel();
+        if (current != null) {
+            connections.connected(current.id().asShortText(), now());
         }
     }
 
@@ -173,23 +178,30 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             outageDuration.record(now - outageStartNanos, TimeUnit.NANOSECONDS);
             outageStartNanos = -1;
         }
-        connectedAtNanos = now;
+        connections.connected(channel.id().asShortText(), now);
     }
 
+    /**
+     * A failed pass counts as a failed attempt. An established connection's end counts as a disconnect, timed
+     * from its own connect; only the current connection's end starts an outage, as a connection that a failback
+     * replaced ends after its successor is ready.
+     */
     @Override
     public void disconnected(Disconnection why) {
         if (closed) {
             return;
         }
         String cause = why.cause().name();
-        if (connectedAtNanos < 0) {
+        OpenConnections.Ended ended = connections.ended(why);
+        if (ended.part() == OpenConnections.Part.FAILED_ATTEMPT) {
             counter(CONNECT_ATTEMPTS, "outcome", "failure", "cause", cause).increment();
             return;
         }
         long now = now();
-        connectionDuration.record(now - connectedAtNanos, TimeUnit.NANOSECONDS);
-        connectedAtNanos = -1;
-        outageStartNanos = now;
+        connectionDuration.record(now - ended.connectedAt(), TimeUnit.NANOSECONDS);
+        if (ended.part() == OpenConnections.Part.CURRENT) {
+            outageStartNanos = now;
+        }
         counter(DISCONNECTS, "cause", cause).increment();
         Duration quiet = why.sinceLastRead();
         if (quiet != null) {
