@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +198,41 @@ class ConnectorMetricsTest {
             assertThat(registry.getMeters()).as("closing the binder removes its meters").isEmpty();
             metrics.heartbeat(null, Duration.ofMillis(5));
             assertThat(registry.getMeters()).as("and records nothing after").isEmpty();
+        }
+    }
+
+    @Test
+    void rejectsASecondBindUnderTheSameNameAndEndpointUntilTheFirstConnectorCloses() {
+        ConnectorOptions options = ConnectorOptions.builder().endpoint("localhost", 7).build();
+        try (ResilientConnector one = ResilientConnector.builder(options).handler(new CountingSink()).build();
+             ResilientConnector two = ResilientConnector.builder(options).handler(new CountingSink()).build();
+             ResilientConnector elsewhere = ResilientConnector.builder(options.toBuilder().endpoint("localhost", 9)
+                     .build()).handler(new CountingSink()).build()) {
+            ConnectorMetrics.bind(one, registry, "orders");
+            int meters = registry.getMeters().size();
+
+            assertThatThrownBy(() -> ConnectorMetrics.bind(two, registry, "orders"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("name: orders is already bound to another connector in this registry "
+                            + "(expected: a unique name per connector)");
+            assertThatThrownBy(() -> ConnectorMetrics.bind(one, registry, "orders"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("name: orders is already bound to this connector in this registry");
+            assertThat(registry.getMeters()).as("the rejected binds registered nothing").hasSize(meters);
+
+            // Other names, endpoints and registries are other time series.
+            ConnectorMetrics.bind(two, registry, "payments").close();
+            ConnectorMetrics.bind(elsewhere, registry, "orders").close();
+            ConnectorMetrics.bind(two, new SimpleMeterRegistry(), "orders").close();
+            assertThat(registry.getMeters()).hasSize(meters);
+
+            // The name is free once the first connector has closed, and the gauges then read the second.
+            one.close();
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(IllegalArgumentException.class)
+                    .until(() -> ConnectorMetrics.bind(two, registry, "orders"), Objects::nonNull);
+            assertThat(gauge("state", "state", "new")).isEqualTo(1);
+            two.close();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(registry.getMeters()).isEmpty());
         }
     }
 
