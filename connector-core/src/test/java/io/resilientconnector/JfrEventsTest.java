@@ -101,6 +101,70 @@ class JfrEventsTest {
         assertThat(of(recorded, "ReconnectScheduled").get(0).getDuration("delay")).isEqualTo(Duration.ofMillis(50));
     }
 
+    @Test
+    void aFailbackRecordsTheRetiredConnectionsEndAsADisconnectAndStillRecordsTheNewConnectionsEnd(@TempDir Path dir)
+            throws Exception {
+        Path dump = dir.resolve("failback.jfr");
+        EventRecorder events = EventRecorder.withAttempts();
+        Endpoint first;
+        Endpoint second;
+        try (Recording recording = new Recording()) {
+            NAMES.forEach(recording::enable);
+            recording.start();
+            try (LineServer primary = LineServer.start(); LineServer backup = LineServer.start()) {
+                first = Endpoint.of("127.0.0.1", primary.port());
+                second = Endpoint.of("127.0.0.1", backup.port());
+                ConnectorOptions options = ConnectorOptions.builder().endpoints(first, second)
+                        .failbackAfter(Duration.ofSeconds(1)).reconnect(Fast.RECONNECT).build();
+                try (ResilientConnector connector = ResilientConnector.builder(options).handler(new CountingSink())
+                        .listener(events).build().start()) {
+                    events.await("CONNECTED " + first, WAIT);
+                    // The accept first: a connection still in the accept queue when the listener closes is never
+                    // accepted.
+                    primary.awaitOpenConnections(1);
+                    primary.stopListening();
+                    primary.closeConnections();
+                    events.await("CONNECTED " + second, WAIT);
+                    primary.listen();
+                    events.await("CONNECTED " + first, WAIT);
+                    events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
+                    // Closed from this side: the server cannot tell it from the probes it may still be closing.
+                    connector.channel().close();
+                    events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
+                    events.await("CONNECTED " + first, WAIT);
+                }
+            }
+            recording.stop();
+            recording.dump(dump);
+        }
+
+        List<RecordedEvent> recorded = RecordingFile.readAllEvents(dump).stream()
+                .filter(e -> e.getEventType().getName().startsWith("io.resilientconnector."))
+                .collect(Collectors.toList());
+        recorded.forEach(System.out::println);
+        assertThat(recorded.stream().map(e -> e.getEventType().getName().substring("io.resilientconnector.".length())))
+                .containsExactly("ConnectAttempt", "Connected", "Disconnected", "ReconnectScheduled",
+                        "ConnectAttempt", "Connected",
+                        // The failback: its candidate comes up, then the backup's connection is let go.
+                        "Connected", "Disconnected",
+                        "Disconnected", "ReconnectScheduled", "ConnectAttempt", "Connected",
+                        "Disconnected");
+        assertThat(of(recorded, "ConnectAttempt")).extracting(e -> e.getString("outcome"))
+                .containsOnly("CONNECTED");
+
+        List<RecordedEvent> ups = of(recorded, "Connected");
+        assertThat(ups).extracting(e -> e.getString("remoteAddress"))
+                .containsExactly(first.toString(), second.toString(), first.toString(), first.toString());
+        List<RecordedEvent> ends = of(recorded, "Disconnected");
+        assertThat(ends).extracting(e -> e.getString("cause"))
+                .containsExactly("PEER_CLOSED", "LOCAL_CLOSE", "LOCAL_CLOSE", "LOCAL_CLOSE");
+        // Each end names its own connection: the retired backup's, then the one that replaced it.
+        assertThat(ends).extracting(e -> e.getString("connectionId")).containsExactly(
+                ups.get(0).getString("connectionId"), ups.get(1).getString("connectionId"),
+                ups.get(2).getString("connectionId"), ups.get(3).getString("connectionId"));
+        assertThat(ends.get(1).getString("detail")).isEqualTo("replaced by a connection to " + first + " (failback)");
+    }
+
     private static List<RecordedEvent> of(List<RecordedEvent> events, String simpleName) {
         return events.stream().filter(e -> e.getEventType().getName().equals("io.resilientconnector." + simpleName))
                 .collect(Collectors.toList());

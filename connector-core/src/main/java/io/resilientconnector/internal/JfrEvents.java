@@ -38,7 +38,9 @@ public final class JfrEvents implements ConnectorListener {
 
     private final String endpoint;
     private volatile ConnectAttempt attempt;
-    private volatile boolean connected;
+    // Which connection an end is about: after a failback, the old connection's end is told after the new one's
+    // connect, while the new one is up and no attempt is under way.
+    private final OpenConnections connections = new OpenConnections();
 
     /** @param endpoint the server address as configured, which every event names */
     public JfrEvents(Object endpoint) {
@@ -79,7 +81,8 @@ public final class JfrEvents implements ConnectorListener {
 
     @Override
     public void connected(Channel channel) {
-        connected = true;
+        // No time: the events carry their own.
+        connections.connected(channel.id().asShortText(), 0);
         ConnectAttempt a = attempt;
         attempt = null;
         if (a != null) {
@@ -102,12 +105,15 @@ public final class JfrEvents implements ConnectorListener {
         }
     }
 
+    /**
+     * A failed pass ends its attempt's ConnectAttempt event; the end of an established connection, the current
+     * one or one a failback replaced, is a Disconnected event, and leaves an attempt under way alone.
+     */
     @Override
     public void disconnected(Disconnection why) {
-        boolean wasConnected = connected;
-        connected = false;
+        boolean failedAttempt = connections.ended(why).part() == OpenConnections.Part.FAILED_ATTEMPT;
         ConnectAttempt a = attempt;
-        if (!wasConnected && a != null) {
+        if (failedAttempt && a != null) {
             attempt = null;
             a.end();
             if (a.shouldCommit()) {
@@ -120,7 +126,7 @@ public final class JfrEvents implements ConnectorListener {
                 a.commit();
             }
         }
-        if (!wasConnected) {
+        if (failedAttempt) {
             // A failed attempt is its ConnectAttempt event; Disconnected is about established connections.
             return;
         }

@@ -14,16 +14,20 @@ import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.OpenConnections;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,9 +53,11 @@ import java.util.concurrent.TimeUnit;
  *       {@code success} (cause {@code NONE}) once ready, through any proxy and TLS, or {@code failure}</td></tr>
  *   <tr><td>{@value #DISCONNECTS}</td><td>counter</td><td>cause</td><td>established connections that
  *       ended</td></tr>
- *   <tr><td>{@value #CONNECTION_DURATION}</td><td>timer</td><td></td><td>how long each connection was up</td></tr>
- *   <tr><td>{@value #OUTAGE_DURATION}</td><td>timer</td><td></td><td>from the end of a connection until the next
- *       one was ready</td></tr>
+ *   <tr><td>{@value #CONNECTION_DURATION}</td><td>timer</td><td></td><td>how long each connection was up, from its
+ *       own connect to its own end</td></tr>
+ *   <tr><td>{@value #OUTAGE_DURATION}</td><td>timer</td><td></td><td>from the end of the current connection until
+ *       the next one was ready; a failback, which lets the old connection go once the new one is ready, is
+ *       none</td></tr>
  *   <tr><td>{@value #DETECTION_LATENCY}</td><td>timer</td><td>cause</td><td>from the last bytes read to the end
  *       of the connection</td></tr>
  *   <tr><td>{@value #HEARTBEAT_RTT}</td><td>timer</td><td></td><td>round-trip time of answered heartbeats</td></tr>
@@ -68,6 +74,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Meters tagged by cause, outcome or reason appear with their first event. Every meter is removed from the
  * registry once the connector has closed, or when this binder is {@linkplain #close() closed}, whichever is
  * first; events after that are ignored. Thread-safe.
+ *
+ * <p>A name and an endpoint stand for one connector in a registry: binding another under the same pair is
+ * rejected until the first binder closes. Micrometer would otherwise hand the second binder the first one's
+ * meters: both connectors' counts would merge into one series, the gauges would read the first connector alone,
+ * and closing either would remove the other's meters.
  */
 public final class ConnectorMetrics implements ConnectorListener, AutoCloseable {
 
@@ -103,9 +114,18 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
     private final Counter heartbeatMissed;
     private final DistributionSummary unacknowledged;
     private final Map<SendRejectedException.Reason, Counter> rejected = new EnumMap<>(SendRejectedException.Reason.class);
-    // Written on the connector's event loop, where its connection events arrive; volatile for the first, from bind.
-    private volatile long connectedAtNanos = -1;
+    // Which connection an end is about: after a failback, the old connection's end is told after the new one's
+    // connect. Written on the connector's event loop, where its connection events arrive, and once from bind.
+    private final OpenConnections connections = new OpenConnections();
     private volatile long outageStartNanos = -1;
+
+    /**
+     * Which connector each pair of name and endpoint tags is bound to, per registry. Weak both ways: a connector's
+     * listeners reach its registry, so a strong value would keep its key, and a registry or a connector that the
+     * application drops without closing must not be kept.
+     */
+    private static final Map<MeterRegistry, Map<Tags, WeakReference<ResilientConnector>>> BOUND =
+            new WeakHashMap<>();
 
     private ConnectorMetrics(ResilientConnector connector, MeterRegistry registry, Tags tags) {
         this.registry = registry;
@@ -136,8 +156,9 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             rejected.put(reason, track(Counter.builder(SENDS_REJECTED).tags(tags).tag("reason", reason.name())
                     .description("Messages that will not reach the socket").register(registry)));
         }
-        if (connector.state() == ConnectorState.CONNECTED) {
-            connectedAtNanos = now();
+        Channel current = connector.channel();
+        if (current != null) {
+            connections.connected(current.id().asShortText(), now());
         }
     }
 
@@ -146,7 +167,8 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
      * endpoint, and keeps them up to date until the connector closes.
      *
      * @param name the connector's name for the {@value #TAG_CONNECTOR} tag, such as the service it talks to
-     * @throws IllegalArgumentException if {@code name} is empty
+     * @throws IllegalArgumentException if {@code name} is empty, or is already bound in {@code registry} for the
+     *                                  same endpoint by a binder that has not closed
      */
     public static ConnectorMetrics bind(ResilientConnector connector, MeterRegistry registry, String name) {
         Objects.requireNonNull(connector, "connector");
@@ -155,8 +177,15 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
         if (name.isEmpty()) {
             throw new IllegalArgumentException("name: \"\" (expected: a non-empty name for the connector tag)");
         }
-        ConnectorMetrics metrics = new ConnectorMetrics(connector, registry,
-                Tags.of(TAG_CONNECTOR, name, TAG_ENDPOINT, connector.options().endpoint().toString()));
+        Tags tags = Tags.of(TAG_CONNECTOR, name, TAG_ENDPOINT, connector.options().endpoint().toString());
+        claim(registry, tags, connector, name);
+        ConnectorMetrics metrics;
+        try {
+            metrics = new ConnectorMetrics(connector, registry, tags);
+        } catch (RuntimeException | Error e) {
+            release(registry, tags);
+            throw e;
+        }
         connector.addListener(metrics);
         connector.closeFuture().thenRun(metrics::close);
         return metrics;
@@ -173,23 +202,30 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             outageDuration.record(now - outageStartNanos, TimeUnit.NANOSECONDS);
             outageStartNanos = -1;
         }
-        connectedAtNanos = now;
+        connections.connected(channel.id().asShortText(), now);
     }
 
+    /**
+     * A failed pass counts as a failed attempt. An established connection's end counts as a disconnect, timed
+     * from its own connect; only the current connection's end starts an outage, as a connection that a failback
+     * replaced ends after its successor is ready.
+     */
     @Override
     public void disconnected(Disconnection why) {
         if (closed) {
             return;
         }
         String cause = why.cause().name();
-        if (connectedAtNanos < 0) {
+        OpenConnections.Ended ended = connections.ended(why);
+        if (ended.part() == OpenConnections.Part.FAILED_ATTEMPT) {
             counter(CONNECT_ATTEMPTS, "outcome", "failure", "cause", cause).increment();
             return;
         }
         long now = now();
-        connectionDuration.record(now - connectedAtNanos, TimeUnit.NANOSECONDS);
-        connectedAtNanos = -1;
-        outageStartNanos = now;
+        connectionDuration.record(now - ended.connectedAt(), TimeUnit.NANOSECONDS);
+        if (ended.part() == OpenConnections.Part.CURRENT) {
+            outageStartNanos = now;
+        }
         counter(DISCONNECTS, "cause", cause).increment();
         Duration quiet = why.sinceLastRead();
         if (quiet != null) {
@@ -218,7 +254,10 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
         }
     }
 
-    /** Removes every meter from the registry and ignores events from now on. Idempotent. */
+    /**
+     * Removes every meter from the registry and ignores events from now on; the name is then free for another
+     * connector. Idempotent.
+     */
     @Override
     public void close() {
         List<Meter> remove;
@@ -232,6 +271,38 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
         }
         for (Meter meter : remove) {
             registry.remove(meter);
+        }
+        // Only once the meters are gone: the registry removes by id, which the next binder's meters would share.
+        release(registry, tags);
+    }
+
+    /** Reserves {@code tags} in {@code registry} for {@code connector}, or says who has them. */
+    private static void claim(MeterRegistry registry, Tags tags, ResilientConnector connector, String name) {
+        ResilientConnector holder;
+        synchronized (BOUND) {
+            Map<Tags, WeakReference<ResilientConnector>> bound = BOUND.computeIfAbsent(registry, r -> new HashMap<>(4));
+            WeakReference<ResilientConnector> held = bound.get(tags);
+            holder = held == null ? null : held.get();
+            if (holder == null) {
+                bound.put(tags, new WeakReference<>(connector));
+            }
+        }
+        if (holder == connector) {
+            throw new IllegalArgumentException("name: " + name + " is already bound to this connector in this registry "
+                    + "(expected: one binder per connector and name)");
+        }
+        if (holder != null) {
+            throw new IllegalArgumentException("name: " + name + " is already bound to another connector in this "
+                    + "registry (expected: a unique name per connector)");
+        }
+    }
+
+    private static void release(MeterRegistry registry, Tags tags) {
+        synchronized (BOUND) {
+            Map<Tags, WeakReference<ResilientConnector>> bound = BOUND.get(registry);
+            if (bound != null && bound.remove(tags) != null && bound.isEmpty()) {
+                BOUND.remove(registry);
+            }
         }
     }
 

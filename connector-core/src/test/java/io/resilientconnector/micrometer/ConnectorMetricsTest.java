@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.Endpoint;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
@@ -23,8 +24,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -115,6 +118,72 @@ class ConnectorMetricsTest {
     }
 
     @Test
+    void aFailbackCountsNoFailedAttemptRecordsNoOutageAndTimesEachConnectionFromItsOwnConnect() throws Exception {
+        EventRecorder events = EventRecorder.withAttempts();
+        try (LineServer primary = LineServer.start(); LineServer backup = LineServer.start()) {
+            Endpoint first = Endpoint.of("127.0.0.1", primary.port());
+            Endpoint second = Endpoint.of("127.0.0.1", backup.port());
+            ConnectorOptions options = ConnectorOptions.builder().endpoints(first, second)
+                    .failbackAfter(Duration.ofSeconds(1)).reconnect(Fast.RECONNECT).build();
+            try (ResilientConnector connector = ResilientConnector.builder(options).handler(new CountingSink())
+                    .build()) {
+                ConnectorMetrics.bind(connector, registry, "orders");
+                // Listeners hear events in order: once the recorder has heard one, the meters have counted it.
+                connector.addListener(events);
+                connector.start();
+                events.await("CONNECTED " + first, WAIT);
+
+                // The accept first: a connection still in the accept queue when the listener closes is never accepted.
+                primary.awaitOpenConnections(1);
+                primary.stopListening();
+                long primaryLost = System.nanoTime();
+                primary.closeConnections();
+                events.await("CONNECTED " + second, WAIT);
+                assertThat(timer("outage.duration").count()).isEqualTo(1);
+                double upBefore = timer("connection.duration").totalTime(TimeUnit.NANOSECONDS);
+
+                long primaryBack = System.nanoTime();
+                primary.listen();
+                events.await("CONNECTED " + first, WAIT);
+                events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
+                long retiredHeard = System.nanoTime();
+                assertThat(events.disconnections().get(events.disconnections().size() - 1).detail())
+                        .contains("(failback)");
+                assertThat(failedAttempts()).as("the retired connection's end is no failed attempt").isEmpty();
+                assertThat(counter("connect.attempts", "outcome", "success", "cause", "NONE")).isEqualTo(3);
+                assertThat(counter("disconnects", "cause", "LOCAL_CLOSE")).isEqualTo(1);
+                assertThat(timer("outage.duration").count()).as("the switch is no outage").isEqualTo(1);
+                assertThat(timer("connection.duration").count()).isEqualTo(2);
+                double retired = timer("connection.duration").totalTime(TimeUnit.NANOSECONDS) - upBefore;
+                // The backup's connection was up for at least the failback period, in which every probe succeeded.
+                assertThat(retired).as("the retired connection, from its own connect to its own end")
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos())
+                        .isLessThanOrEqualTo(retiredHeard - primaryLost);
+
+                // The new connection's end is the current one's: it starts an outage, which its successor ends.
+                // Closed from this side: the server cannot tell it from the probes it may still be closing.
+                double upBeforeEnd = timer("connection.duration").totalTime(TimeUnit.NANOSECONDS);
+                double downBefore = timer("outage.duration").totalTime(TimeUnit.NANOSECONDS);
+                long ending = System.nanoTime();
+                connector.channel().close();
+                events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
+                events.await("CONNECTED " + first, WAIT);
+                long reconnected = System.nanoTime();
+                assertThat(failedAttempts()).isEmpty();
+                assertThat(counter("disconnects", "cause", "LOCAL_CLOSE")).isEqualTo(2);
+                assertThat(timer("connection.duration").count()).isEqualTo(3);
+                assertThat(timer("connection.duration").totalTime(TimeUnit.NANOSECONDS) - upBeforeEnd)
+                        .as("the failed-back connection, from its own connect").isPositive()
+                        .isLessThanOrEqualTo(reconnected - primaryBack);
+                assertThat(timer("outage.duration").count()).isEqualTo(2);
+                assertThat(timer("outage.duration").totalTime(TimeUnit.NANOSECONDS) - downBefore)
+                        .as("from the current connection's end, not from the retired one's")
+                        .isLessThanOrEqualTo(reconnected - ending);
+            }
+        }
+    }
+
+    @Test
     void theMetersCarryTheConfiguredEndpointAndNameAndNeverThePeerAddress() throws Exception {
         try (ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                 .endpoint("localhost", 7).reconnect(Fast.RECONNECT).build()).handler(new CountingSink()).build()) {
@@ -133,6 +202,41 @@ class ConnectorMetricsTest {
     }
 
     @Test
+    void rejectsASecondBindUnderTheSameNameAndEndpointUntilTheFirstConnectorCloses() {
+        ConnectorOptions options = ConnectorOptions.builder().endpoint("localhost", 7).build();
+        try (ResilientConnector one = ResilientConnector.builder(options).handler(new CountingSink()).build();
+             ResilientConnector two = ResilientConnector.builder(options).handler(new CountingSink()).build();
+             ResilientConnector elsewhere = ResilientConnector.builder(options.toBuilder().endpoint("localhost", 9)
+                     .build()).handler(new CountingSink()).build()) {
+            ConnectorMetrics.bind(one, registry, "orders");
+            int meters = registry.getMeters().size();
+
+            assertThatThrownBy(() -> ConnectorMetrics.bind(two, registry, "orders"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("name: orders is already bound to another connector in this registry "
+                            + "(expected: a unique name per connector)");
+            assertThatThrownBy(() -> ConnectorMetrics.bind(one, registry, "orders"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("name: orders is already bound to this connector in this registry");
+            assertThat(registry.getMeters()).as("the rejected binds registered nothing").hasSize(meters);
+
+            // Other names, endpoints and registries are other time series.
+            ConnectorMetrics.bind(two, registry, "payments").close();
+            ConnectorMetrics.bind(elsewhere, registry, "orders").close();
+            ConnectorMetrics.bind(two, new SimpleMeterRegistry(), "orders").close();
+            assertThat(registry.getMeters()).hasSize(meters);
+
+            // The name is free once the first connector has closed, and the gauges then read the second.
+            one.close();
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(IllegalArgumentException.class)
+                    .until(() -> ConnectorMetrics.bind(two, registry, "orders"), Objects::nonNull);
+            assertThat(gauge("state", "state", "new")).isEqualTo(1);
+            two.close();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(registry.getMeters()).isEmpty());
+        }
+    }
+
+    @Test
     void rejectsAnEmptyName() {
         try (ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                 .endpoint("localhost", 7).build()).handler(new CountingSink()).build()) {
@@ -141,6 +245,10 @@ class ConnectorMetricsTest {
             assertThatThrownBy(() -> ConnectorMetrics.bind(connector, null, "x"))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("registry");
         }
+    }
+
+    private List<Counter> failedAttempts() {
+        return List.copyOf(registry.find(ConnectorMetrics.CONNECT_ATTEMPTS).tag("outcome", "failure").counters());
     }
 
     private static CompletableFuture<Void> send(ResilientConnector connector) {
