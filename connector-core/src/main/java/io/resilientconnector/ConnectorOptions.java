@@ -1,11 +1,8 @@
 package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
-import io.resilientconnector.handler.ReadIdleHandler;
-import io.resilientconnector.handler.ReceivedBytesLogger;
-import io.resilientconnector.handler.WriteProgressWatchdog;
-import io.resilientconnector.internal.Checks;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
 import org.slf4j.event.Level;
@@ -50,7 +47,13 @@ public final class ConnectorOptions {
     /** The most pending messages accepted. */
     public static final int MAX_PENDING_MESSAGES = 1_000_000;
     /** Defaults to DEBUG, so no payload reaches an INFO log. */
-    public static final Level DEFAULT_RECEIVED_BYTES_LOG_LEVEL = ReceivedBytesLogger.DEFAULT_LEVEL;
+    public static final Level DEFAULT_RECEIVED_BYTES_LOG_LEVEL = Level.DEBUG;
+    /** The longest read-idle period. */
+    public static final Duration MAX_READ_IDLE_PERIOD = Duration.ofDays(1);
+    /** The shortest write-stall timeout other than 0 (off): below it, a busy event loop alone would look stalled. */
+    public static final Duration MIN_WRITE_STALL_TIMEOUT = Duration.ofMillis(100);
+    /** The longest write-stall timeout. */
+    public static final Duration MAX_WRITE_STALL_TIMEOUT = Duration.ofDays(1);
     /** Defaults to DEBUG. */
     public static final Level DEFAULT_READ_IDLE_LOG_LEVEL = Level.DEBUG;
     /** Defaults to {@link EndpointOrder#ORDERED}: the first endpoint is the primary. */
@@ -218,11 +221,11 @@ public final class ConnectorOptions {
             return writeStallTimeout;
         }
         Duration derived = keepAlive.userTimeout().isZero() ? keepAlive.idleDetectionBound(false) : keepAlive.userTimeout();
-        if (derived.compareTo(WriteProgressWatchdog.MIN_STALL_TIMEOUT) < 0) {
-            return WriteProgressWatchdog.MIN_STALL_TIMEOUT;
+        if (derived.compareTo(MIN_WRITE_STALL_TIMEOUT) < 0) {
+            return MIN_WRITE_STALL_TIMEOUT;
         }
-        return derived.compareTo(WriteProgressWatchdog.MAX_STALL_TIMEOUT) > 0
-                ? WriteProgressWatchdog.MAX_STALL_TIMEOUT : derived;
+        return derived.compareTo(MAX_WRITE_STALL_TIMEOUT) > 0
+                ? MAX_WRITE_STALL_TIMEOUT : derived;
     }
 
     public Level receivedBytesLogLevel() {
@@ -431,7 +434,7 @@ public final class ConnectorOptions {
          * connection is closed only after {@link #readIdleCloseAfter} consecutive periods, which is off by default.
          */
         public Builder readIdlePeriod(Duration readIdlePeriod) {
-            this.readIdlePeriod = Checks.zeroOrPositive(readIdlePeriod, ReadIdleHandler.MAX_PERIOD, "readIdlePeriod");
+            this.readIdlePeriod = Checks.zeroOrPositive(readIdlePeriod, MAX_READ_IDLE_PERIOD, "readIdlePeriod");
             return this;
         }
 
@@ -471,8 +474,8 @@ public final class ConnectorOptions {
          * timeout.
          */
         public Builder writeStallTimeout(Duration writeStallTimeout) {
-            Checks.zeroOrPositive(writeStallTimeout, WriteProgressWatchdog.MAX_STALL_TIMEOUT, "writeStallTimeout");
-            if (!writeStallTimeout.isZero() && writeStallTimeout.compareTo(WriteProgressWatchdog.MIN_STALL_TIMEOUT) < 0) {
+            Checks.zeroOrPositive(writeStallTimeout, MAX_WRITE_STALL_TIMEOUT, "writeStallTimeout");
+            if (!writeStallTimeout.isZero() && writeStallTimeout.compareTo(MIN_WRITE_STALL_TIMEOUT) < 0) {
                 throw Checks.invalid("writeStallTimeout", Durations.format(writeStallTimeout), "0 to disable, or 100ms..1d");
             }
             this.writeStallTimeout = writeStallTimeout;

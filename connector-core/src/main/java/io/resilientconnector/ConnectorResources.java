@@ -6,7 +6,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectRateLimiter;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.transport.HostResolver;

@@ -1,6 +1,6 @@
 package io.resilientconnector;
 
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Durations;
 
 import java.net.SocketAddress;
 import java.time.Duration;

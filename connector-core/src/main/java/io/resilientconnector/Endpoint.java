@@ -1,6 +1,6 @@
 package io.resilientconnector;
 
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;

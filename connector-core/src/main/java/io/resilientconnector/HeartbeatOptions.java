@@ -3,10 +3,9 @@ package io.resilientconnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.internal.Checks;
-import io.resilientconnector.internal.Durations;
-import io.resilientconnector.internal.Heartbeat;
-import io.resilientconnector.internal.LogText;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
+import io.resilientconnector.util.LogText;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -58,7 +57,12 @@ public final class HeartbeatOptions {
     /** The longest probe accepted in bytes. */
     public static final int MAX_PROBE_BYTES = 65536;
     /** The event {@link #start(Channel)} fires. */
-    public static final Object START = Heartbeat.START;
+    public static final Object START = new Object() {
+        @Override
+        public String toString() {
+            return "HeartbeatOptions.START";
+        }
+    };
 
     private final Supplier<?> probe;
     private final String probeDescription;

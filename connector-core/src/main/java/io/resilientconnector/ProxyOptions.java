@@ -4,7 +4,7 @@ import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.util.NetUtil;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;

@@ -13,7 +13,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.resilientconnector.internal.ConnectionPipeline;
 import io.resilientconnector.internal.ConnectionSettings;
 import io.resilientconnector.internal.ConnectorSession;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.JfrEvents;
 import io.resilientconnector.internal.Dialer;
 import io.resilientconnector.internal.EndpointSequence;

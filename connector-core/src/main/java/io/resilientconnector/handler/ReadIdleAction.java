@@ -5,7 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ReadIdlePolicy;
 import org.slf4j.event.Level;

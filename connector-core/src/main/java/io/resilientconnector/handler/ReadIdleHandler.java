@@ -1,9 +1,11 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.ConnectorOptions;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectionTimer;
 import io.resilientconnector.internal.ReadIdleClock;
 
@@ -19,7 +21,7 @@ import java.time.Duration;
 public final class ReadIdleHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
     /** The longest read-idle period accepted: a day. */
-    public static final Duration MAX_PERIOD = Duration.ofDays(1);
+    public static final Duration MAX_PERIOD = ConnectorOptions.MAX_READ_IDLE_PERIOD;
 
     private final Duration readIdlePeriod;
     private final ReadIdleClock clock;

@@ -1,9 +1,11 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.ConnectorOptions;
+
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ReceivedBytesPreview;
 import org.slf4j.event.Level;
 
@@ -16,7 +18,7 @@ import org.slf4j.event.Level;
 public final class ReceivedBytesLogger extends ChannelInboundHandlerAdapter {
 
     /** Defaults to DEBUG. */
-    public static final Level DEFAULT_LEVEL = Level.DEBUG;
+    public static final Level DEFAULT_LEVEL = ConnectorOptions.DEFAULT_RECEIVED_BYTES_LOG_LEVEL;
     /** Defaults to 64 bytes of preview. */
     public static final int DEFAULT_PREVIEW_BYTES = 64;
     /** The longest preview accepted. */

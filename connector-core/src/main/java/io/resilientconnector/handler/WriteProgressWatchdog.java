@@ -1,15 +1,17 @@
 package io.resilientconnector.handler;
 
+import io.resilientconnector.ConnectorOptions;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ConnectionTimer;
 import io.resilientconnector.internal.DisconnectRecorder;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.WriteStallDetector;
 
 import java.time.Duration;
@@ -33,9 +35,9 @@ import java.time.Duration;
 public final class WriteProgressWatchdog extends ChannelDuplexHandler implements Runnable {
 
     /** The shortest stall timeout accepted. */
-    public static final Duration MIN_STALL_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MIN_STALL_TIMEOUT = ConnectorOptions.MIN_WRITE_STALL_TIMEOUT;
     /** The longest stall timeout accepted. */
-    public static final Duration MAX_STALL_TIMEOUT = Duration.ofDays(1);
+    public static final Duration MAX_STALL_TIMEOUT = ConnectorOptions.MAX_WRITE_STALL_TIMEOUT;
 
     private final Duration stallTimeout;
     private final ConnectionTimer timer = new ConnectionTimer(this);

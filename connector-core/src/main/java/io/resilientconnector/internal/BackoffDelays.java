@@ -1,5 +1,6 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Checks;
 import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
 

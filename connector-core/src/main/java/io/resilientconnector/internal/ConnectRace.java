@@ -1,5 +1,7 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Durations;
+import io.resilientconnector.util.Checks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;

@@ -1,5 +1,6 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Durations;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;

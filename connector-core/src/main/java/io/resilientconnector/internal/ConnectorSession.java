@@ -1,5 +1,7 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Durations;
+import io.resilientconnector.util.Checks;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,7 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.HeartbeatOptions;
+
 import io.netty.buffer.ByteBuf;
 
 import java.util.function.Predicate;
@@ -18,12 +20,7 @@ import java.util.function.Predicate;
 public final class Heartbeat {
 
     /** The user event that starts a heartbeat that waits for the application's signal. */
-    public static final Object START = new Object() {
-        @Override
-        public String toString() {
-            return "HeartbeatOptions.START";
-        }
-    };
+    public static final Object START = HeartbeatOptions.START;
 
     /** What a check found due. */
     public enum Due {

@@ -1,5 +1,6 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;

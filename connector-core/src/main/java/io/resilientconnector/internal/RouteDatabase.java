@@ -1,5 +1,6 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Checks;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

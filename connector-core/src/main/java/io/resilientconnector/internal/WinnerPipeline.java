@@ -1,5 +1,6 @@
 package io.resilientconnector.internal;
 
+import io.resilientconnector.util.Checks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

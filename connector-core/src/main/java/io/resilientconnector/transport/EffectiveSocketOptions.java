@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.KernelSendQueue;
 import jdk.net.ExtendedSocketOptions;
 

@@ -1,7 +1,7 @@
 package io.resilientconnector.transport;
 
-import io.resilientconnector.internal.Checks;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
-import io.resilientconnector.internal.Checks;
+import io.resilientconnector.util.Checks;
 import jdk.net.ExtendedSocketOptions;
 
 import java.io.IOException;
@@ -127,7 +127,7 @@ public final class SocketTuning {
     }
 
     private static String format(java.time.Duration d) {
-        return io.resilientconnector.internal.Durations.format(d);
+        return io.resilientconnector.util.Durations.format(d);
     }
 
     /** Sets every planned option on {@code bootstrap}. */

@@ -3,7 +3,7 @@ package io.resilientconnector.examples;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.handler.WriteProgressWatchdog;
-import io.resilientconnector.internal.Durations;
+import io.resilientconnector.util.Durations;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;

@@ -44,8 +44,8 @@ class PublicApiImportTest {
 
     @Test
     void theScanSeesAnInternalImport() {
-        assertThat(INTERNAL.matcher("import io.resilientconnector.internal.Durations;").find()).isTrue();
-        assertThat(INTERNAL.matcher("import static io.resilientconnector.internal.LogText.escape;").find()).isTrue();
+        assertThat(INTERNAL.matcher("import io.resilientconnector.util.Durations;").find()).isTrue();
+        assertThat(INTERNAL.matcher("import static io.resilientconnector.util.LogText.escape;").find()).isTrue();
         assertThat(INTERNAL.matcher("import io.resilientconnector.internalized.Thing;").find()).isFalse();
         assertThat(INTERNAL.matcher("import io.resilientconnector.Disconnection;").find()).isFalse();
     }

@@ -1,4 +1,4 @@
-package io.resilientconnector.internal;
+package io.resilientconnector.util;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

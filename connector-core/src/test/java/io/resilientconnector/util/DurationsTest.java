@@ -1,4 +1,4 @@
-package io.resilientconnector.internal;
+package io.resilientconnector.util;
 
 import org.junit.jupiter.api.Test;
 
