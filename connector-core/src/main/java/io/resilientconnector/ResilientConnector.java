@@ -173,7 +173,8 @@ public final class ResilientConnector implements AutoCloseable {
         for (Endpoint e : options.endpoints()) {
             endpoints.add(e.unresolved());
         }
-        Dialer dialer = new Dialer(sequence(endpoints), passResolvers, new RouteDatabase(), options.attemptDelay(), opener);
+        Dialer dialer = new Dialer(sequence(endpoints), passResolvers, options.connectTimeout(), new RouteDatabase(),
+                options.attemptDelay(), opener);
         PassAttempt attempt = new PassAttempt(dialer, home, pipeline, events);
         ReconnectLoop reconnect = new ReconnectLoop(flight == null ? attempt : flight.timing(attempt), home, options.reconnect(), random, events, res.limiter());
         events.endpoints(options.endpoints());
