@@ -169,7 +169,10 @@ public final class ConnectPass {
 
     private void resolveTimedOut() {
         for (int i = 0; i < endpoints.size(); i++) {
-            lookups.get(i).tryFailure(new ResolveTimeoutException(endpoints.get(i).getHostString(), resolveTimeout));
+            Promise<List<InetSocketAddress>> lookup = lookups.get(i);
+            if (!lookup.isDone()) {
+                lookup.tryFailure(new ResolveTimeoutException(endpoints.get(i).getHostString(), resolveTimeout));
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public final class ResolveTimeoutException extends UnknownHostException {
     private static final long serialVersionUID = 1L;
 
     private final String host;
-    private final transient Duration timeout;
+    private final Duration timeout;
 
     ResolveTimeoutException(String host, Duration timeout) {
         super(host + ": lookup timed out after " + Durations.format(timeout));
