@@ -96,8 +96,15 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
     public void close() {
         closed = true;
         super.close();
+        // Before the interrupt, so that the askers hear that the resolver closed, not how the resolver took it.
+        failLookups();
         // Interrupts the lookups under way: a resolver that waits interruptibly lets its thread go at once.
         pool.shutdownNow();
+        // Any that started in between.
+        failLookups();
+    }
+
+    private void failLookups() {
         for (Lookup lookup : lookups.values()) {
             lookup.finish(null, new UnknownHostException(lookup.host + ": resolver closed"));
         }
