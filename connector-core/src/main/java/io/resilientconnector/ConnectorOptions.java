@@ -410,7 +410,10 @@ public final class ConnectorOptions {
             return this;
         }
 
-        /** From 1 ms to 10 minutes, in whole milliseconds. Defaults to {@link #DEFAULT_CONNECT_TIMEOUT}. */
+        /**
+         * From 1 ms to 10 minutes, in whole milliseconds. Defaults to {@link #DEFAULT_CONNECT_TIMEOUT}. It bounds
+         * each pass's name lookups too, which a slow DNS server could otherwise hold for ever.
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             Checks.positive(connectTimeout, MAX_CONNECT_TIMEOUT, "connectTimeout");
             if (connectTimeout.getNano() % 1_000_000 != 0) {

@@ -27,7 +27,7 @@ public enum DisconnectCause {
     CONNECT_TIMEOUT,
     /** No route to the host or network (EHOSTUNREACH, ENETUNREACH). */
     UNREACHABLE,
-    /** The host name did not resolve. */
+    /** The host name did not resolve, or not within the connect timeout, or the resolver was too busy to try. */
     UNRESOLVED,
     /** The TLS handshake failed, for example because the certificate was not trusted. */
     TLS_HANDSHAKE,

@@ -189,7 +189,8 @@ public final class ResilientConnector implements AutoCloseable {
         for (Endpoint e : options.endpoints()) {
             endpoints.add(e.unresolved());
         }
-        Dialer dialer = new Dialer(sequence(endpoints), passResolvers, new RouteDatabase(), options.attemptDelay(), opener);
+        Dialer dialer = new Dialer(sequence(endpoints), passResolvers, options.connectTimeout(), new RouteDatabase(),
+                options.attemptDelay(), opener);
         PassAttempt attempt = new PassAttempt(dialer, home, pipeline, session);
         Failback failback = !options.failbackAfter().isZero() && endpoints.size() > 1
                 ? new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()) : null;

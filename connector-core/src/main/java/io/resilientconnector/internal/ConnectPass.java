@@ -6,6 +6,7 @@ import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One pass: every address of every endpoint, tried once. The names are resolved afresh, all at once and off
@@ -27,6 +29,10 @@ import java.util.Set;
  * per address. The order still says who is tried first, so a healthy primary wins; with an attempt delay of
  * zero the pass is strictly sequential, endpoint after endpoint.
  *
+ * <p>The lookups share one deadline, the resolve timeout from the start of the pass: a name that has not resolved
+ * by then fails with a {@link ResolveTimeoutException}, and the race starts with the names that did. The pass
+ * cannot stop a lookup, which may hang in the system resolver; it stops waiting for it.
+ *
  * <p>A name that does not resolve is reported and skipped. The result is the winner and its route, or a
  * {@link ConnectFailedException} listing every resolution failure and every attempt. {@link #cancel()}
  * closes everything the pass opened.
@@ -38,6 +44,7 @@ public final class ConnectPass {
     private final EventLoop loop;
     private final List<InetSocketAddress> endpoints;
     private final AddressResolverGroup<InetSocketAddress> resolvers;
+    private final Duration resolveTimeout;
     private final RouteDatabase routeDatabase;
     private final Duration attemptDelay;
     private final RouteOpener opener;
@@ -46,17 +53,19 @@ public final class ConnectPass {
     private final Promise<Void> settled;
 
     // Confined to the event loop.
-    private final List<Future<List<InetSocketAddress>>> lookups = new ArrayList<>();
+    private final List<Promise<List<InetSocketAddress>>> lookups = new ArrayList<>();
     private int lookupsLeft;
+    private ScheduledFuture<?> resolveDeadline;
     private ConnectRace race;
     private boolean cancelled;
 
     private ConnectPass(EventLoop loop, List<InetSocketAddress> endpoints, AddressResolverGroup<InetSocketAddress> resolvers,
-                        RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener,
+                        Duration resolveTimeout, RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener,
                         AttemptListener listener) {
         this.loop = loop;
         this.endpoints = List.copyOf(endpoints);
         this.resolvers = resolvers;
+        this.resolveTimeout = resolveTimeout;
         this.routeDatabase = routeDatabase;
         this.attemptDelay = attemptDelay;
         this.opener = opener;
@@ -66,9 +75,11 @@ public final class ConnectPass {
     }
 
     static ConnectPass start(EventLoop loop, List<InetSocketAddress> endpoints,
-                             AddressResolverGroup<InetSocketAddress> resolvers, RouteDatabase routeDatabase,
-                             Duration attemptDelay, RouteOpener opener, AttemptListener listener) {
-        ConnectPass pass = new ConnectPass(loop, endpoints, resolvers, routeDatabase, attemptDelay, opener, listener);
+                             AddressResolverGroup<InetSocketAddress> resolvers, Duration resolveTimeout,
+                             RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener,
+                             AttemptListener listener) {
+        ConnectPass pass = new ConnectPass(loop, endpoints, resolvers, resolveTimeout, routeDatabase, attemptDelay,
+                opener, listener);
         pass.result.addListener(f -> {
             if (f.isCancelled()) {
                 pass.cancel();
@@ -131,24 +142,46 @@ public final class ConnectPass {
             return;
         }
         lookupsLeft = endpoints.size();
+        boolean waiting = false;
         for (InetSocketAddress endpoint : endpoints) {
-            lookups.add(resolver.resolveAll(endpoint));
-        }
-        // A literal resolves at once, so a listener may run, and even start the race, while this loop goes on.
-        for (Future<List<InetSocketAddress>> lookup : List.copyOf(lookups)) {
-            lookup.addListener(f -> {
-                if (loop.inEventLoop()) {
-                    lookupDone();
+            // The pass's own promise, which the deadline can fail: the resolver's is completed with setSuccess,
+            // which a promise failed early would reject with a logged error.
+            Promise<List<InetSocketAddress>> lookup = loop.newPromise();
+            resolver.resolveAll(endpoint).addListener((Future<List<InetSocketAddress>> f) -> {
+                if (f.isSuccess()) {
+                    lookup.trySuccess(f.getNow());
                 } else {
-                    loop.execute(this::lookupDone);
+                    lookup.tryFailure(f.cause());
                 }
             });
+            lookups.add(lookup);
+            waiting |= !lookup.isDone();
+        }
+        if (waiting) {
+            resolveDeadline = loop.schedule(this::resolveTimedOut, resolveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        // A literal resolves at once, so a listener may run, and even start the race, while this loop goes on.
+        // The promises are the loop's, so their listeners run on it.
+        for (Future<List<InetSocketAddress>> lookup : List.copyOf(lookups)) {
+            lookup.addListener(f -> lookupDone());
+        }
+    }
+
+    private void resolveTimedOut() {
+        for (int i = 0; i < endpoints.size(); i++) {
+            Promise<List<InetSocketAddress>> lookup = lookups.get(i);
+            if (!lookup.isDone()) {
+                lookup.tryFailure(new ResolveTimeoutException(endpoints.get(i).getHostString(), resolveTimeout));
+            }
         }
     }
 
     private void lookupDone() {
         if (--lookupsLeft > 0 || cancelled) {
             return;
+        }
+        if (resolveDeadline != null) {
+            resolveDeadline.cancel(false);
         }
         List<AttemptFailure> unresolved = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
@@ -196,6 +229,9 @@ public final class ConnectPass {
             return;
         }
         cancelled = true;
+        if (resolveDeadline != null) {
+            resolveDeadline.cancel(false);
+        }
         // Lookups in flight are left to finish and their answers ignored: Netty's InetSocketAddressResolver
         // completes its promise with setSuccess, which a cancelled promise would reject with a logged error.
         if (race != null) {

@@ -20,6 +20,7 @@ public final class Dialer {
 
     private final EndpointSequence<InetSocketAddress> endpoints;
     private final AddressResolverGroup<InetSocketAddress> resolvers;
+    private final Duration resolveTimeout;
     private final RouteDatabase routeDatabase;
     private final Duration attemptDelay;
     private final RouteOpener opener;
@@ -27,14 +28,21 @@ public final class Dialer {
     /**
      * @param endpoints    the endpoints, each an unresolved host and port, in the order policy's sequence
      * @param resolvers    resolves each endpoint's name afresh every pass, off the event loop
+     * @param resolveTimeout how long a pass waits for its names to resolve; a connector gives its connect
+     *                     timeout, so that a hung lookup fails the attempt as a silent address would
      * @param attemptDelay how long an attempt goes unanswered before the next starts alongside it; zero tries
      *                     one address at a time
      * @param opener       opens a bare channel along a route, with the per-address connect timeout set
      */
     public Dialer(EndpointSequence<InetSocketAddress> endpoints, AddressResolverGroup<InetSocketAddress> resolvers,
-                  RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener) {
+                  Duration resolveTimeout, RouteDatabase routeDatabase, Duration attemptDelay, RouteOpener opener) {
         this.endpoints = Checks.notNull(endpoints, "endpoints");
         this.resolvers = Checks.notNull(resolvers, "resolvers");
+        Checks.notNull(resolveTimeout, "resolveTimeout");
+        if (resolveTimeout.isNegative() || resolveTimeout.isZero()) {
+            throw new IllegalArgumentException("resolveTimeout: " + Durations.format(resolveTimeout) + " (expected: > 0)");
+        }
+        this.resolveTimeout = resolveTimeout;
         this.routeDatabase = Checks.notNull(routeDatabase, "routeDatabase");
         Checks.notNull(attemptDelay, "attemptDelay");
         if (attemptDelay.isNegative()) {
@@ -48,14 +56,14 @@ public final class Dialer {
     public ConnectPass pass(EventLoop loop, AttemptListener listener) {
         Checks.notNull(loop, "loop");
         Checks.notNull(listener, "listener");
-        return ConnectPass.start(loop, endpoints.nextPass(), resolvers, routeDatabase, attemptDelay, opener, listener);
+        return ConnectPass.start(loop, endpoints.nextPass(), resolvers, resolveTimeout, routeDatabase, attemptDelay, opener, listener);
     }
 
     /** Starts a pass on {@code loop} to {@code endpoint} alone, one of the endpoints, with the same settings. */
     public ConnectPass pass(EventLoop loop, InetSocketAddress endpoint, AttemptListener listener) {
         Checks.notNull(loop, "loop");
         Checks.notNull(listener, "listener");
-        return ConnectPass.start(loop, List.of(endpoint), resolvers, routeDatabase, attemptDelay, opener, listener);
+        return ConnectPass.start(loop, List.of(endpoint), resolvers, resolveTimeout, routeDatabase, attemptDelay, opener, listener);
     }
 
     public RouteDatabase routeDatabase() {

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>it connects to the proxy's address as given, so an unresolved one fails on every transport; a small
  *       outbound handler in front of it resolves it through the connector's resolver, off the event loop,
- *       on every attempt;</li>
+ *       on every attempt, within the handshake timeout;</li>
  *   <li>it says why a handshake failed only in its exception's message. A watch between its codec and itself
  *       reads the decoded replies (the SOCKS5 method choice, authentication status and command reply; the HTTP
  *       status) and fails the handshake with a {@link ProxyHandshakeException} that carries the reason and
@@ -57,7 +57,8 @@ public final class ProxyHandlers {
      * a {@code ChannelInitializer}, where the channel is registered, so that the handler's codec is in place
      * before the watch goes in behind it.
      *
-     * @param handshakeTimeout how long the proxy may take to open the tunnel once the TCP connection to it is up
+     * @param handshakeTimeout how long the proxy may take to open the tunnel once the TCP connection to it is up,
+     *                         and how long its name may take to resolve before that; zero waits for ever
      * @param resolvers        resolves the proxy's address; the bootstrap itself must leave the endpoint
      *                         unresolved, for the proxy to resolve
      */
@@ -71,7 +72,7 @@ public final class ProxyHandlers {
         ChannelPipeline p = ch.pipeline();
         p.addFirst(PROXY_NAME, proxy);
         p.addBefore(PROXY_NAME, WATCH_NAME, new Watch(proxy, handshakeTimeout));
-        p.addFirst(RESOLVER_NAME, new ProxyAddressResolver(resolvers));
+        p.addFirst(RESOLVER_NAME, new ProxyAddressResolver(resolvers, handshakeTimeout));
     }
 
     /**
@@ -104,12 +105,17 @@ public final class ProxyHandlers {
                 + " (keepalive and user timeout bound the hop to the proxy only)";
     }
 
-    /** Resolves the address the proxy handler connects to, as a bootstrap would resolve its remote address. */
+    /**
+     * Resolves the address the proxy handler connects to, as a bootstrap would resolve its remote address. The
+     * channel's connect timeout starts only once the address is known, so the lookup has a deadline of its own.
+     */
     private static final class ProxyAddressResolver extends ChannelOutboundHandlerAdapter {
         private final AddressResolverGroup<InetSocketAddress> resolvers;
+        private final Duration timeout;
 
-        ProxyAddressResolver(AddressResolverGroup<InetSocketAddress> resolvers) {
+        ProxyAddressResolver(AddressResolverGroup<InetSocketAddress> resolvers, Duration timeout) {
             this.resolvers = resolvers;
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
         }
 
         @Override
@@ -120,15 +126,30 @@ public final class ProxyHandlers {
                 ctx.connect(remoteAddress, localAddress, promise);
                 return;
             }
+            ScheduledFuture<?> deadline = timeout.isZero() ? null : ctx.executor().schedule(() -> {
+                String host = ((InetSocketAddress) remoteAddress).getHostString();
+                fail(ctx, promise, new ResolveTimeoutException(host, timeout));
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             resolver.resolve(remoteAddress).addListener((Future<InetSocketAddress> f) -> {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                if (promise.isDone()) {
+                    // Timed out, or cancelled, before the answer came.
+                    return;
+                }
                 if (f.isSuccess()) {
                     ctx.connect(f.getNow(), localAddress, promise);
                 } else {
-                    // As Bootstrap does on a failed lookup: the channel never connects, so nothing else closes it.
-                    ctx.channel().close();
-                    promise.tryFailure(f.cause());
+                    fail(ctx, promise, f.cause());
                 }
             });
+        }
+
+        private static void fail(ChannelHandlerContext ctx, ChannelPromise promise, Throwable cause) {
+            // As Bootstrap does on a failed lookup: the channel never connects, so nothing else closes it.
+            ctx.channel().close();
+            promise.tryFailure(cause);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.resilientconnector.transport;
 
+import io.resilientconnector.util.Durations;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

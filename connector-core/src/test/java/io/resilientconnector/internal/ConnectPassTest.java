@@ -65,14 +65,16 @@ class ConnectPassTest {
 
     @AfterEach
     void close() throws Exception {
+        // The resolvers first, while the loop still runs: they fail the lookups still hung, whose promises notify
+        // on the loop.
+        resolvers.close();
         slowLookups.countDown();
         kit.close();
-        resolvers.close();
     }
 
     private Dialer dialer(Duration attemptDelay, Duration connectTimeout, InetSocketAddress... endpoints) {
-        return new Dialer(EndpointSequence.ordered(List.of(endpoints)), resolvers, new RouteDatabase(), attemptDelay,
-                kit.opener(connectTimeout));
+        return new Dialer(EndpointSequence.ordered(List.of(endpoints)), resolvers, connectTimeout, new RouteDatabase(),
+                attemptDelay, kit.opener(connectTimeout));
     }
 
     private static InetSocketAddress endpoint(String host, int port) {
@@ -234,6 +236,40 @@ class ConnectPassTest {
         assertThat(won.route().endpoint()).isEqualTo(endpoint("backup.test", port));
         assertThat(log.events).containsExactly("unresolved gone.test:" + port + " UnknownHostException",
                 "started 127.0.0.2:" + port, "won 127.0.0.2:" + port);
+    }
+
+    @Test
+    void aNameThatHangsPastTheResolveTimeoutIsSkippedAndTheOthersAreTried() throws Exception {
+        int port = liveOnlyOn127002();
+        dns.put("slow.test", new InetAddress[] {ip("127.0.0.2")});
+        dns.put("backup.test", new InetAddress[] {ip("127.0.0.2")});
+        RaceKit.Log log = new RaceKit.Log();
+        Duration resolveTimeout = Duration.ofMillis(300);
+        Dialer dialer = new Dialer(EndpointSequence.ordered(List.of(endpoint("slow.test", port), endpoint("backup.test", port))),
+                resolvers, resolveTimeout, new RouteDatabase(), ATTEMPT_DELAY, kit.opener(CONNECT_TIMEOUT));
+
+        long start = System.nanoTime();
+        Connected won = done(dialer.pass(kit.loop, log).result()).getNow();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(resolveTimeout);
+        assertThat(won.route().endpoint()).isEqualTo(endpoint("backup.test", port));
+        assertThat(log.events).containsExactly("unresolved slow.test:" + port + " ResolveTimeoutException",
+                "started 127.0.0.2:" + port, "won 127.0.0.2:" + port);
+    }
+
+    @Test
+    void aPassWhoseOnlyNameHangsFailsAsUnresolvedWhenTheResolveTimeoutEnds() throws Exception {
+        Dialer dialer = new Dialer(EndpointSequence.ordered(List.of(endpoint("slow.test", 7000))), resolvers,
+                Duration.ofMillis(300), new RouteDatabase(), ATTEMPT_DELAY, kit.opener(CONNECT_TIMEOUT));
+
+        Throwable cause = done(dialer.pass(kit.loop, AttemptListener.NONE).result()).cause();
+
+        assertThat(cause).isInstanceOf(ConnectFailedException.class).hasCauseInstanceOf(ResolveTimeoutException.class);
+        assertThat(cause.getCause()).hasMessageContaining("slow.test").hasMessageContaining("timed out")
+                .hasMessageContaining("300ms");
+        assertThat(CauseClassifier.classifyConnectFailure(cause).cause())
+                .isEqualTo(io.resilientconnector.DisconnectCause.UNRESOLVED);
+        assertThat(kit.opened).isEmpty();
     }
 
     @Test

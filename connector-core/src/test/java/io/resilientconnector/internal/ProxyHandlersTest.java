@@ -253,6 +253,41 @@ class ProxyHandlersTest {
         }
     }
 
+    @Test
+    void aProxyNameThatHangsFailsTheConnectAsUnresolvedWhenTheHandshakeTimeoutEnds() throws Exception {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        CountDownLatch release = new CountDownLatch(1);
+        OffLoopResolverGroup resolvers = new OffLoopResolverGroup(host -> {
+            try {
+                release.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UnknownHostException(host + ": released by the test");
+        });
+        try {
+            io.netty.channel.ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                    .resolver(NoopAddressResolverGroup.INSTANCE)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            ProxyHandlers.install(c, new Socks5ProxyHandler(InetSocketAddress.createUnresolved(
+                                    "proxy.hangs.test", 1080)), Duration.ofMillis(300), resolvers);
+                        }
+                    })
+                    .connect(InetSocketAddress.createUnresolved("endpoint.invalid", 7000));
+            assertThat(connect.await(5, TimeUnit.SECONDS)).as("fails within the timeout, with a margin").isTrue();
+            assertThat(connect.cause()).isInstanceOf(ResolveTimeoutException.class)
+                    .hasMessageContaining("proxy.hangs.test").hasMessageContaining("timed out");
+            assertThat(CauseClassifier.classifyConnectFailure(connect.cause()).cause()).isEqualTo(DisconnectCause.UNRESOLVED);
+            assertThat(connect.channel().closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            resolvers.close();
+            release.countDown();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+    }
+
     /**
      * The trap the watch covers, shown with Netty's handler alone: a proxy that closes mid-handshake fails the
      * handshake, but the handlers behind the proxy handler never see {@code channelInactive}.
