@@ -29,11 +29,26 @@ import java.nio.channels.UnresolvedAddressException;
  * connect, which the connect timeout pre-empts unless it is set longer than the kernel's SYN retries
  * (about two minutes).
  *
+ * <p>A connection the server's kernel completed and then reset before the event loop finished the connect (the
+ * listener closed with it still queued, and the loop ran late) reaches each transport differently. Epoll's
+ * {@code finishConnect} raises the same plain {@code ConnectException} for ECONNRESET as for ECONNREFUSED, with
+ * the errno only in its message (Netty 4.2 has a {@code NativeConnectException} that carries it, but neither
+ * raises nor exports it), so on epoll it stays {@link DisconnectCause#CONNECT_REFUSED}. io_uring completes the
+ * connect in the kernel as the handshake completes, so the reset arrives on an established connection, with
+ * its errno. The JDK raises a plain {@link SocketException}, not a {@code ConnectException}: it keeps
+ * {@code ConnectException} for ECONNREFUSED and ETIMEDOUT and gives every errno it does not map that one type,
+ * ENETUNREACH from an ICMP error as well as ECONNRESET, so on NIO it is {@link DisconnectCause#OTHER}, never
+ * refused. An errno of the reset family during connect, where a native transport does report one, is
+ * {@link DisconnectCause#RESET} with a detail that says so.
+ *
  * <p>A failed proxy handshake arrives as a {@link ProxyConnectException}, which is a {@link ConnectException}
  * too. The connector's proxy watch raises a subtype that carries the reason it read from the proxy's reply;
  * one that wraps an I/O error is classified by that error, and any other is {@link DisconnectCause#PROXY_REFUSED}.
  */
 public final class CauseClassifier {
+
+    /** The detail of a connection reset before the connect finished. */
+    static final String RESET_DURING_CONNECT = "reset by the peer while connecting";
 
     private CauseClassifier() {
     }
@@ -54,6 +69,9 @@ public final class CauseClassifier {
             if (t instanceof Errors.NativeIoException) {
                 Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
                 DisconnectCause cause = connectCause(errno);
+                if (cause == DisconnectCause.RESET) {
+                    return Disconnection.of(cause, errno.name(), failure).withDetail(RESET_DURING_CONNECT);
+                }
                 if (cause != null) {
                     return Disconnection.of(cause, errno.name(), failure);
                 }

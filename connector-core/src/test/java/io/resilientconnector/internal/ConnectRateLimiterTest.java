@@ -3,12 +3,17 @@ package io.resilientconnector.internal;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The shared connect-rate limit delays attempts, never refuses them, and lets a burst through after a quiet spell. */
+/**
+ * The shared connect-rate limit delays attempts, never refuses them, lets a burst through after a quiet spell, and
+ * takes back the places of turns that leave.
+ */
 class ConnectRateLimiterTest {
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
@@ -146,5 +151,144 @@ class ConnectRateLimiterTest {
         assertThat(limiter.waitNanos(second, SECOND)).isEqualTo(SECOND / 10);
         // Called again 40 ms into its wait: it waits the rest, no less.
         assertThat(limiter.waitNanos(second, SECOND + SECOND / 25)).isEqualTo(SECOND / 10 - SECOND / 25);
+    }
+
+    @Test
+    void aFreshTurnDoesNotWaitBehindThirtyTurnsThatLeft() {
+        ConnectRateLimiter limiter = new ConnectRateLimiter(10, 1);
+        List<ConnectRateLimiter.Turn> departed = new ArrayList<>();
+        long t = SECOND;
+        for (int i = 0; i < 30; i++) {
+            ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
+            limiter.waitNanos(turn, t);
+            departed.add(turn);
+        }
+        ConnectRateLimiter.Turn probe = new ConnectRateLimiter.Turn();
+        assertThat(limiter.waitNanos(probe, t)).as("control: a turn behind the 30 waits 3 s").isEqualTo(30 * SECOND / 10);
+        departed.add(probe);
+        departed.forEach(limiter::leave);
+        assertThat(limiter.waiting()).as("the queue holds only the turns still waiting").isZero();
+        // The first of the 30 started at t; a fresh turn 50 ms later waits for the rest of its interval, no more.
+        assertThat(limiter.waitNanos(new ConnectRateLimiter.Turn(), t + SECOND / 20)).isEqualTo(SECOND / 20);
+    }
+
+    @Test
+    void aTurnThatLeavesFromTheMiddleMovesTheLaterOnesUpByOneInterval() {
+        ConnectRateLimiter limiter = new ConnectRateLimiter(10, 1);
+        long t = SECOND;
+        List<ConnectRateLimiter.Turn> turns = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
+            assertThat(limiter.waitNanos(turn, t)).isEqualTo(i * SECOND / 10);
+            turns.add(turn);
+        }
+        limiter.leave(turns.get(2));
+        long now = t + SECOND / 100;
+        assertThat(limiter.waitNanos(turns.get(1), now)).as("ahead of the one that left").isEqualTo(SECOND / 10 - SECOND / 100);
+        for (int i = 3; i < 6; i++) {
+            assertThat(limiter.waitNanos(turns.get(i), now)).as("turn %d moves up", i)
+                    .isEqualTo((i - 1) * SECOND / 10 - SECOND / 100);
+        }
+        assertThat(limiter.waitNanos(new ConnectRateLimiter.Turn(), now)).as("a fresh turn queues behind the live ones")
+                .isEqualTo(5 * SECOND / 10 - SECOND / 100);
+    }
+
+    @Test
+    void leavingTwiceOrLeavingATurnThatNeverQueuedIsHarmless() {
+        ConnectRateLimiter limiter = new ConnectRateLimiter(10, 1);
+        ConnectRateLimiter other = new ConnectRateLimiter(10, 1);
+        long t = SECOND;
+        ConnectRateLimiter.Turn first = new ConnectRateLimiter.Turn();
+        ConnectRateLimiter.Turn second = new ConnectRateLimiter.Turn();
+        ConnectRateLimiter.Turn third = new ConnectRateLimiter.Turn();
+        limiter.waitNanos(first, t);
+        limiter.waitNanos(second, t);
+        limiter.waitNanos(third, t);
+        limiter.leave(new ConnectRateLimiter.Turn());
+        other.leave(second);
+        limiter.leave(first);
+        limiter.leave(first);
+        assertThat(limiter.waitNanos(third, t)).as("first had started: leaving gives nothing back").isEqualTo(2 * SECOND / 10);
+        limiter.leave(second);
+        limiter.leave(second);
+        assertThat(limiter.waitNanos(third, t)).as("one place back, once").isEqualTo(SECOND / 10);
+        assertThat(limiter.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void aTurnThatLeftAndAsksAgainQueuesAtTheBack() {
+        ConnectRateLimiter limiter = new ConnectRateLimiter(10, 1);
+        long t = SECOND;
+        ConnectRateLimiter.Turn a = new ConnectRateLimiter.Turn();
+        ConnectRateLimiter.Turn b = new ConnectRateLimiter.Turn();
+        ConnectRateLimiter.Turn c = new ConnectRateLimiter.Turn();
+        limiter.waitNanos(a, t);
+        limiter.waitNanos(b, t);
+        limiter.waitNanos(c, t);
+        limiter.leave(b);
+        assertThat(limiter.waitNanos(b, t)).isEqualTo(2 * SECOND / 10);
+        assertThat(limiter.waitNanos(c, t)).isEqualTo(SECOND / 10);
+    }
+
+    @Test
+    void theTurnsLeftWaitingHoldThePlacesTheyWouldHaveHadAlone() {
+        // Many turns join and leave in a random order, which renumbers the queue as it grows and shrinks; the
+        // survivors must keep their order and sit one interval apart, as if the others had never asked.
+        Random random = new Random(42);
+        long interval = SECOND / 1000;
+        for (int round = 0; round < 20; round++) {
+            ConnectRateLimiter limiter = new ConnectRateLimiter(1000, 3);
+            long t = SECOND;
+            List<ConnectRateLimiter.Turn> turns = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
+                long wait = limiter.waitNanos(turn, t);
+                if (wait > 0) {
+                    turns.add(turn);
+                }
+            }
+            assertThat(turns).as("all but the burst of 3 wait").hasSize(497);
+            List<ConnectRateLimiter.Turn> leaving = new ArrayList<>(turns);
+            Collections.shuffle(leaving, random);
+            int stay = random.nextInt(40);
+            List<ConnectRateLimiter.Turn> gone = leaving.subList(0, leaving.size() - stay);
+            gone.forEach(limiter::leave);
+            turns.removeAll(gone);
+            assertThat(limiter.waiting()).isEqualTo(stay);
+            for (int k = 0; k < turns.size(); k++) {
+                // Behind the burst of 3 that started at t, one interval apart.
+                assertThat(limiter.waitNanos(turns.get(k), t)).as("round %d, survivor %d", round, k)
+                        .isEqualTo((k + 1) * interval);
+            }
+        }
+    }
+
+    @Test
+    void aTurnThatLeavesHoldingAStartSlotGivesItBack() {
+        ConnectRateLimiter limiter = new ConnectRateLimiter(10, 1);
+        long t = SECOND;
+        List<ConnectRateLimiter.Turn> turns = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
+            limiter.waitNanos(turn, t);
+            turns.add(turn);
+        }
+        // The event loop was busy for 2 s: every place has come, and the late turns take start slots 100 ms apart.
+        long late = t + 2 * SECOND;
+        List<ConnectRateLimiter.Turn> holding = new ArrayList<>();
+        for (ConnectRateLimiter.Turn turn : turns.subList(1, 10)) {
+            if (limiter.waitNanos(turn, late) > 0) {
+                holding.add(turn);
+            }
+        }
+        assertThat(holding).as("two start at once, the others hold slots").hasSize(7);
+        ConnectRateLimiter.Turn probe = new ConnectRateLimiter.Turn();
+        assertThat(limiter.waitNanos(probe, late)).as("control: behind the slots").isEqualTo(8 * SECOND / 10);
+        holding.add(probe);
+        holding.forEach(limiter::leave);
+        // As if they had never asked: its place comes one interval after the probe's, and it starts then.
+        ConnectRateLimiter.Turn fresh = new ConnectRateLimiter.Turn();
+        assertThat(limiter.waitNanos(fresh, late)).isEqualTo(SECOND / 10);
+        assertThat(limiter.waitNanos(fresh, late + SECOND / 10)).isZero();
     }
 }

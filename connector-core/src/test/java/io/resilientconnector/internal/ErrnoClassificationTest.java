@@ -74,6 +74,14 @@ class ErrnoClassificationTest {
     }
 
     @Test
+    void aResetWhileConnectingSaysSoInItsDetail() {
+        Disconnection why = CauseClassifier.classifyConnectFailure(nativeError("connect", Errno.ECONNRESET));
+        assertThat(why.cause()).isEqualTo(DisconnectCause.RESET);
+        assertThat(why.detail()).isEqualTo("reset by the peer while connecting");
+        assertThat(CauseClassifier.classifyConnectFailure(nativeError("connect", Errno.ECONNREFUSED)).detail()).isNull();
+    }
+
+    @Test
     void anErrnoOutsideTheTableIsOtherOnAnEstablishedConnection() {
         // EIO is 5 on Linux and macOS alike.
         Disconnection why = CauseClassifier.classifyEstablished(Errors.newIOException("read", -5));
