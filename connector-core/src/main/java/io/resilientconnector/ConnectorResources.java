@@ -9,6 +9,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectRateLimiter;
 import io.resilientconnector.internal.ConnectionSettings;
+import io.resilientconnector.internal.ConnectorSession;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.OffLoopResolverGroup;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -75,6 +79,8 @@ public final class ConnectorResources implements AutoCloseable {
     private final ConcurrentMap<KeepAliveOptions, SocketTuning> plans = new ConcurrentHashMap<>();
     private final ConcurrentMap<List<Object>, ConnectionSettings> settings = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    // Guarded by this: the connectors started on these resources and not yet ended, closed with them.
+    private final Set<ConnectorSession> sessions = new HashSet<>();
     private volatile boolean closed;
 
     private ConnectorResources(Builder b) {
@@ -117,21 +123,35 @@ public final class ConnectorResources implements AutoCloseable {
 
     /**
      * Closes the resources: shuts down the event loop group if they created it (a group given to the builder
-     * is left running). Close the connectors that use them first. Idempotent.
+     * is left running). Close the connectors that use them first: a connector still running is closed here, with
+     * a warning, before the group goes. Idempotent.
      */
     public CompletableFuture<Void> closeAsync() {
+        List<ConnectorSession> live;
         synchronized (this) {
             if (closed) {
                 return closeFuture;
             }
             closed = true;
+            live = new ArrayList<>(sessions);
         }
-        resolverGroup.close();
-        if (ownsGroup) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> closeFuture.complete(null));
-        } else {
-            closeFuture.complete(null);
+        // Each connector closes its connections on its loop while the loop still runs, so that their ends pass
+        // through the pipeline and are told; a group that shuts down closes its channels without that.
+        List<CompletableFuture<Void>> ended = new ArrayList<>(live.size());
+        for (ConnectorSession session : live) {
+            session.resourcesClosed();
+            ended.add(session.terminated());
         }
+        CompletableFuture.allOf(ended.toArray(new CompletableFuture[0]))
+                .completeOnTimeout(null, 5, TimeUnit.SECONDS)
+                .whenComplete((ignored, error) -> {
+                    resolverGroup.close();
+                    if (ownsGroup) {
+                        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> closeFuture.complete(null));
+                    } else {
+                        closeFuture.complete(null);
+                    }
+                });
         return closeFuture;
     }
 
@@ -204,6 +224,22 @@ public final class ConnectorResources implements AutoCloseable {
             return raced != null ? raced : made;
         }
         return made;
+    }
+
+    /** {@code session} runs on these resources until it ends; it is closed with them. */
+    void adopt(ConnectorSession session) {
+        synchronized (this) {
+            if (!closed) {
+                sessions.add(session);
+                return;
+            }
+        }
+        checkOpen();
+    }
+
+    /** {@code session} has ended. */
+    synchronized void forget(ConnectorSession session) {
+        sessions.remove(session);
     }
 
     /** Throws the error a connector gets for starting on closed resources. */

@@ -144,12 +144,17 @@ public final class ResilientConnector implements AutoCloseable {
         }
         OffLoopResolverGroup ownResolver = hostResolver != null ? new OffLoopResolverGroup(hostResolver) : null;
         ConnectorResources taken = res;
+        if (givenResources != null) {
+            givenResources.adopt(session);
+        }
         Runnable release = () -> {
             if (ownResolver != null) {
                 ownResolver.close();
             }
             if (givenResources == null) {
                 SharedResources.release(options.transport(), taken);
+            } else {
+                givenResources.forget(session);
             }
         };
         boolean started;

@@ -62,10 +62,20 @@ class ConnectorRaceTest {
         assumeTrue(Transports.isLinux(), "relies on Linux dropping SYNs to a full accept queue");
         FullBacklogListener full = new FullBacklogListener();
         closeables.add(full);
+        CountDownLatch attempting = new CountDownLatch(1);
         ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", full.port())
-                .connectTimeout(Duration.ofSeconds(30)), new NoopInitializer()).start();
+                .connectTimeout(Duration.ofSeconds(30)), new NoopInitializer());
+        connector.addListener(new ConnectorListener() {
+            @Override
+            public void attemptStarted(Endpoint endpoint, java.net.InetSocketAddress address) {
+                attempting.countDown();
+            }
+        });
+        connector.start();
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTING);
+        assertThat(attempting.await(10, TimeUnit.SECONDS)).as("the attempt is under way").isTrue();
         connector.closeAsync().get(5, TimeUnit.SECONDS);
+        assertThat(events.all()).as("told before close() returned").containsExactly("DISCONNECTED LOCAL_CLOSE");
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED LOCAL_CLOSE");
         assertThat(events.poll(Duration.ofSeconds(1))).as("no reconnect after close").isNull();
         assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);

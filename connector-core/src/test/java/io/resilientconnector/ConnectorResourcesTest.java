@@ -10,7 +10,6 @@ import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.transport.TransportType;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -273,7 +272,6 @@ class ConnectorResourcesTest {
     }
 
     @Test
-    @Disabled("wired by the connector's state owner")
     void closedConnectorsGiveBackTheirPlacesUnderTheConnectRateLimit() throws Exception {
         int refused = Ports.closed();
         ConnectorResources resources = ConnectorResources.builder().threads(1).connectRateLimit(10).build();

@@ -426,14 +426,22 @@ public final class ConnectorSession implements ConnectionOwner {
         if (s.isTerminal() || !state.compareAndSet(s, ConnectorState.GAVE_UP)) {
             return;
         }
+        leaveTheRateLimitQueue();
         logger.warn("connector to {}: gave up after {} attempts; last: {}", name, attempts, last);
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.GAVE_UP,
                 "connector gave up reconnecting to " + name + " after " + attempts + " attempts"));
         listeners.fire(name, l -> l.gaveUp(attempts, last));
     }
 
-    /** The event loop is shutting down under a live connector: its resources were closed first. */
-    private void resourcesClosed() {
+    /** A connector that will attempt no more gives back its place, so that nobody waits behind it. */
+    private void leaveTheRateLimitQueue() {
+        if (wiring.limiter != null) {
+            wiring.limiter.leave(turn);
+        }
+    }
+
+    /** The connector's resources are closing under it (or its event loop is shutting down): it closes too. */
+    public void resourcesClosed() {
         logger.warn("connector to {}: its resources were closed while it ran, so it is closed too "
                 + "(close connectors before their resources)", name);
         close(new SendRejectedException(SendRejectedException.Reason.CLOSED,
@@ -457,6 +465,7 @@ public final class ConnectorSession implements ConnectionOwner {
             wait = null;
         }
         waitId++;
+        leaveTheRateLimitQueue();
         if (wiring.failback != null) {
             wiring.failback.stop();
         }
