@@ -3,8 +3,8 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.Disconnection.TcpStats;
-import io.resilientconnector.Disconnection.Unacknowledged;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -153,7 +153,7 @@ public final class ConnectionRecord {
         Duration age = Duration.ofNanos(Math.max(0, channel.eventLoop().ticker().nanoTime() - sampleNanos));
         Unacknowledged unacknowledged = s.bytes() < 0
                 ? Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)")
-                : Unacknowledged.sampled(s.bytes(), s.notSentBytes(), s.segments(), age);
+                : Disconnections.unacknowledged(s.bytes(), s.notSentBytes(), s.segments(), age);
         return why.withUnacknowledged(unacknowledged).withTcpInfo(s.stats(age));
     }
 

@@ -5,6 +5,10 @@ import io.netty.buffer.Unpooled;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
+import io.resilientconnector.internal.Disconnections;
+import io.resilientconnector.internal.TcpStatsBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -49,7 +53,7 @@ class EventPrinterTest {
     @Test
     void printsTheBytesThePeerNeverAcknowledged() {
         printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
-                .withUnacknowledged(Disconnection.Unacknowledged.sampled(61776, 57680, 7, Duration.ZERO)));
+                .withUnacknowledged(Disconnections.unacknowledged(61776, 57680, 7, Duration.ZERO)));
 
         assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=STALLED errno=n/a unacknowledged_bytes=61776");
     }
@@ -57,9 +61,9 @@ class EventPrinterTest {
     @Test
     void leavesOutUnacknowledgedBytesThatAreZeroOrUnknown() {
         printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
-                .withUnacknowledged(Disconnection.Unacknowledged.sampled(0, 0, 0, Duration.ZERO)));
+                .withUnacknowledged(Disconnections.unacknowledged(0, 0, 0, Duration.ZERO)));
         printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
-                .withUnacknowledged(Disconnection.Unacknowledged.unknown("nio has no TCP_INFO")));
+                .withUnacknowledged(Unacknowledged.unknown("nio has no TCP_INFO")));
 
         assertThat(text.toString()).isEqualTo(("DISCONNECTED cause=PEER_CLOSED errno=n/a" + System.lineSeparator()).repeat(2));
     }
@@ -68,14 +72,14 @@ class EventPrinterTest {
     void printsWhatTcpInfoKnewAtTheEnd() {
         printer.disconnected(Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
                 .withSinceLastRead(Duration.ofMillis(3480))
-                .withTcpInfo(Disconnection.TcpStats.builder().rtt(Duration.ofNanos(45_000))
+                .withTcpInfo(new TcpStatsBuilder().rtt(Duration.ofNanos(45_000))
                         .rttVariance(Duration.ofNanos(20_000)).retransmits(4).totalRetransmissions(5).lost(2).probes(0)
                         .sinceLastReceived(Duration.ofMillis(3500)).sinceLastSent(Duration.ofMillis(92))
                         .age(Duration.ZERO).build()));
         printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
-                .withTcpInfo(Disconnection.TcpStats.builder().retransmits(3).probes(0).age(Duration.ZERO).build()));
+                .withTcpInfo(new TcpStatsBuilder().retransmits(3).probes(0).age(Duration.ZERO).build()));
         printer.disconnected(Disconnection.of(DisconnectCause.RESET)
-                .withTcpInfo(Disconnection.TcpStats.unknown("kqueue has no TCP_INFO")));
+                .withTcpInfo(TcpStats.unknown("kqueue has no TCP_INFO")));
 
         assertThat(text.toString().lines()).containsExactly(
                 "DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT since_last_read=3.5s rtt=45us rttvar=20us retransmits=4 "
