@@ -1,11 +1,13 @@
 package io.resilientconnector;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.resilientconnector.Disconnection.ProbeAcknowledgement;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.Disconnections;
 import io.resilientconnector.internal.TcpStatsBuilder;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -18,21 +20,22 @@ class DisconnectionTest {
     @Test
     void theFirstRecordedCauseWins() {
         EmbeddedChannel ch = new EmbeddedChannel();
-        assertThat(ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.STALLED))).isTrue();
-        assertThat(ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.LOCAL_CLOSE))).isFalse();
+        assertThat(ConnectionRecord.of(ch).record(Disconnections.of(DisconnectCause.STALLED))).isTrue();
+        assertThat(ConnectionRecord.of(ch).record(Disconnections.of(DisconnectCause.LOCAL_CLOSE))).isFalse();
         assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.STALLED);
     }
 
     @Test
     void saysTheUnacknowledgedBytesAndNamesTheConnection() {
         Unacknowledged sample = Disconnections.unacknowledged(5000, 2104, 2, Duration.ZERO);
-        Disconnection why = Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
-                .withUnacknowledged(sample).withConnection("3eda3eaf", new InetSocketAddress("127.0.0.1", 7000));
+        Disconnection why = Disconnections.builder(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
+                .unacknowledged(sample).connection("3eda3eaf", new InetSocketAddress("127.0.0.1", 7000)).build();
 
         assertThat(why.unacknowledged()).isEqualTo(sample);
         assertThat(why.connectionId()).isEqualTo("3eda3eaf");
         assertThat(why.remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 7000));
-        assertThat(why.withDetail("d").connectionId()).as("copies keep the name").isEqualTo("3eda3eaf");
+        assertThat(Disconnections.from(why).detail("d").build().connectionId()).as("copies keep the name")
+                .isEqualTo("3eda3eaf");
         assertThat(why.toString())
                 .isEqualTo("cause=TIMED_OUT errno=ETIMEDOUT unacknowledged=5000 bytes (2 segments in flight, "
                         + "2104 bytes never sent; sampled at the end)");
@@ -73,9 +76,10 @@ class DisconnectionTest {
         assertThat(TcpStats.unknown("kqueue has no TCP_INFO").rtt()).isNull();
         assertThat(TcpStats.unknown("kqueue has no TCP_INFO").retransmits()).isEqualTo(-1);
 
-        Disconnection why = Disconnection.of(DisconnectCause.TIMED_OUT).withTcpInfo(full)
-                .withSinceLastRead(Duration.ofMillis(3500));
-        assertThat(why.withConnection("x", null).tcpInfo()).as("copies keep it").isEqualTo(full);
+        Disconnection why = Disconnections.builder(DisconnectCause.TIMED_OUT).tcpInfo(full)
+                .sinceLastRead(Duration.ofMillis(3500)).build();
+        assertThat(Disconnections.from(why).connection("x", null).build().tcpInfo()).as("copies keep it")
+                .isEqualTo(full);
         assertThat(why.toString()).isEqualTo("cause=TIMED_OUT since_last_read=3.5s tcp_info=" + full);
     }
 
@@ -97,7 +101,38 @@ class DisconnectionTest {
         assertThatThrownBy(() -> new TcpStats(null, null, 3, -1, -1, -1, null, null, null, null))
                 .as("a sample says when it was taken")
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("age");
-        assertThatThrownBy(() -> Disconnection.of(DisconnectCause.RESET).withSinceLastRead(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sinceLastRead");
+        assertThatThrownBy(() -> Disconnections.builder(DisconnectCause.RESET).sinceLastRead(Duration.ofMillis(-1))
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sinceLastRead");
+        assertThatThrownBy(() -> new Disconnection(DisconnectCause.RESET, null, null, null, null, null, null, null,
+                Duration.ofMillis(-1), null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sinceLastRead: PT-0.001S (expected: >= 0)");
+        assertThatThrownBy(() -> new Disconnection(null, null, null, null, null, null, null, null, null, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("cause");
+    }
+
+    @Test
+    void aCopyKeepsEveryPart() {
+        Disconnection full = new Disconnection(DisconnectCause.UNRESPONSIVE, "ETIMEDOUT", new IOException("gone"),
+                "no reply", "3eda3eaf", new InetSocketAddress("127.0.0.1", 7000),
+                Disconnections.unacknowledged(5000, 2104, 2, Duration.ZERO),
+                new TcpStatsBuilder().retransmits(3).age(Duration.ZERO).build(), Duration.ofMillis(3500),
+                ProbeAcknowledgement.ACKNOWLEDGED);
+
+        assertThat(Disconnections.from(full).build()).isEqualTo(full).hasSameHashCodeAs(full)
+                .hasToString(full.toString());
+        assertThat(full).hasNoNullFieldsOrProperties();
+    }
+
+    @Test
+    void equalDisconnectionsShareTheSameException() {
+        IOException reset = new IOException("Connection reset by peer");
+        Disconnection why = Disconnections.of(DisconnectCause.RESET, "ECONNRESET", reset);
+
+        assertThat(Disconnections.of(DisconnectCause.RESET, "ECONNRESET", reset)).isEqualTo(why)
+                .hasSameHashCodeAs(why);
+        assertThat(Disconnections.of(DisconnectCause.RESET, "ECONNRESET", new IOException("Connection reset by peer")))
+                .as("exceptions compare by identity, as Throwable does").isNotEqualTo(why);
+        assertThat(Disconnections.builder(DisconnectCause.RESET, "ECONNRESET", reset).detail("d").build())
+                .isNotEqualTo(why);
     }
 }
