@@ -2,7 +2,6 @@ package io.resilientconnector;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.Detection;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;

@@ -1,6 +1,5 @@
 package io.resilientconnector;
 
-import io.resilientconnector.Disconnection.Unacknowledged;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;

@@ -11,6 +11,7 @@ import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.DisconnectRecorder;
+import io.resilientconnector.internal.Disconnections;
 import io.resilientconnector.internal.ReconnectLoop;
 
 import java.util.Objects;
@@ -85,7 +86,7 @@ public final class ReconnectHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (loop.isStopped()) {
             // Stopped while this connect was in flight: nobody wants the connection any more.
-            ConnectionRecord.of(ctx.channel()).record(Disconnection.of(DisconnectCause.LOCAL_CLOSE));
+            ConnectionRecord.of(ctx.channel()).record(Disconnections.of(DisconnectCause.LOCAL_CLOSE));
             ctx.close();
             return;
         }
@@ -97,7 +98,7 @@ public final class ReconnectHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         ConnectionRecord record = ConnectionRecord.find(ctx.channel());
         Disconnection why = record != null ? record.recorded() : null;
-        loop.lost(DisconnectRecorder.named(why != null ? why : Disconnection.of(DisconnectCause.PEER_CLOSED),
+        loop.lost(DisconnectRecorder.named(why != null ? why : Disconnections.of(DisconnectCause.PEER_CLOSED),
                 ctx.channel()));
         super.channelInactive(ctx);
     }

@@ -6,11 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ConnectionTimer;
 import io.resilientconnector.internal.DisconnectRecorder;
+import io.resilientconnector.internal.Disconnections;
 import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.WriteStallDetector;
 
@@ -90,8 +90,8 @@ public final class WriteProgressWatchdog extends ChannelDuplexHandler implements
         ConnectionRecord record = ConnectionRecord.of(channel);
         String stalled = detector.check(channel, record, ctx.executor().ticker().nanoTime());
         if (stalled != null) {
-            DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.STALLED).withDetail(stalled),
-                    "write stalled");
+            DisconnectRecorder.reset(ctx, record,
+                    Disconnections.builder(DisconnectCause.STALLED).detail(stalled).build(), "write stalled");
             return;
         }
         timer.arm(ctx.executor(), detector.deadline());

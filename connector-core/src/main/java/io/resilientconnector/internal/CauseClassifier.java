@@ -61,10 +61,10 @@ public final class CauseClassifier {
                 return proxy;
             }
             if (t instanceof ConnectTimeoutException) {
-                return Disconnection.of(DisconnectCause.CONNECT_TIMEOUT, null, failure);
+                return Disconnections.of(DisconnectCause.CONNECT_TIMEOUT, null, failure);
             }
             if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
-                return Disconnection.of(DisconnectCause.UNRESOLVED, null, failure);
+                return Disconnections.of(DisconnectCause.UNRESOLVED, null, failure);
             }
             if (t instanceof Errors.NativeIoException) {
                 Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
@@ -73,24 +73,24 @@ public final class CauseClassifier {
                     return Disconnection.of(cause, errno.name(), failure).withDetail(RESET_DURING_CONNECT);
                 }
                 if (cause != null) {
-                    return Disconnection.of(cause, errno.name(), failure);
+                    return Disconnections.of(cause, errno.name(), failure);
                 }
             }
             if (t instanceof NoRouteToHostException) {
-                return Disconnection.of(DisconnectCause.UNREACHABLE, null, failure);
+                return Disconnections.of(DisconnectCause.UNREACHABLE, null, failure);
             }
             if (t instanceof SSLException) {
-                return Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+                return Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             // The JDK raises a bare ConnectException for ECONNREFUSED (and for a kernel-level ETIMEDOUT, which
             // the connect timeout pre-empts unless it is set longer than the kernel's SYN retries).
             if (t instanceof ConnectException && !(t instanceof ProxyConnectException)) {
-                return Disconnection.of(DisconnectCause.CONNECT_REFUSED, null, failure);
+                return Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, failure);
             }
         }
-        return Disconnection.of(DisconnectCause.OTHER, null, failure);
+        return Disconnections.of(DisconnectCause.OTHER, null, failure);
     }
 
     /**
@@ -106,15 +106,15 @@ public final class CauseClassifier {
             if (t instanceof Errors.NativeIoException) {
                 Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
                 DisconnectCause cause = establishedCause(errno);
-                return Disconnection.of(cause, errno == null ? null : errno.name(), failure);
+                return Disconnections.of(cause, errno == null ? null : errno.name(), failure);
             }
             if (t instanceof SSLHandshakeException) {
-                return Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+                return Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
             }
             if (t instanceof SSLException) {
                 // The handshake's own failures arrive as SslHandshakeCompletionEvent (and as
                 // SSLHandshakeException above); any other SSLException is the TLS layer failing mid-stream.
-                return Disconnection.of(DisconnectCause.TLS_ERROR, null, failure);
+                return Disconnections.of(DisconnectCause.TLS_ERROR, null, failure);
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -123,16 +123,16 @@ public final class CauseClassifier {
                 continue;
             }
             if (t instanceof NoRouteToHostException) {
-                return Disconnection.of(DisconnectCause.UNREACHABLE, null, failure);
+                return Disconnections.of(DisconnectCause.UNREACHABLE, null, failure);
             }
             if (t instanceof SocketException) {
-                return Disconnection.of(DisconnectCause.RESET, null, failure);
+                return Disconnections.of(DisconnectCause.RESET, null, failure);
             }
             if (t.getClass() == IOException.class) {
-                return Disconnection.of(DisconnectCause.TIMED_OUT, null, failure);
+                return Disconnections.of(DisconnectCause.TIMED_OUT, null, failure);
             }
             if (t instanceof IOException) {
-                return Disconnection.of(DisconnectCause.OTHER, null, failure);
+                return Disconnections.of(DisconnectCause.OTHER, null, failure);
             }
         }
         return null;
@@ -143,16 +143,16 @@ public final class CauseClassifier {
         if (t instanceof ProxyHandshakeException) {
             switch (((ProxyHandshakeException) t).reason()) {
                 case AUTH_FAILED:
-                    return Disconnection.of(DisconnectCause.PROXY_AUTH_FAILED, null, failure);
+                    return Disconnections.of(DisconnectCause.PROXY_AUTH_FAILED, null, failure);
                 case TIMEOUT:
-                    return Disconnection.of(DisconnectCause.PROXY_CONNECT_TIMEOUT, null, failure);
+                    return Disconnections.of(DisconnectCause.PROXY_CONNECT_TIMEOUT, null, failure);
                 default:
-                    return Disconnection.of(DisconnectCause.PROXY_REFUSED, null, failure);
+                    return Disconnections.of(DisconnectCause.PROXY_REFUSED, null, failure);
             }
         }
         if (t instanceof ProxyConnectException && !(t.getCause() instanceof IOException)) {
             // Netty rejected a reply it could not use (an unexpected method, a second response): no I/O error.
-            return Disconnection.of(DisconnectCause.PROXY_REFUSED, null, failure);
+            return Disconnections.of(DisconnectCause.PROXY_REFUSED, null, failure);
         }
         return null;
     }

@@ -261,8 +261,8 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         if (stall != null) {
             String stalled = stall.check(channel, record, now);
             if (stalled != null) {
-                DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.STALLED).withDetail(stalled),
-                        "write stalled");
+                DisconnectRecorder.reset(ctx, record,
+                        Disconnections.builder(DisconnectCause.STALLED).detail(stalled).build(), "write stalled");
                 return;
             }
         }
@@ -320,8 +320,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                                 : ack == Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED
                                         ? "the next hop did not acknowledge it: the path is dead"
                                         : "whether the next hop acknowledged it is unknown here");
-                DisconnectRecorder.reset(ctx, record, Disconnection.of(DisconnectCause.UNRESPONSIVE).withDetail(detail)
-                        .withProbeAcknowledged(ack), "unresponsive");
+                DisconnectRecorder.reset(ctx, record,
+                        Disconnections.builder(DisconnectCause.UNRESPONSIVE).detail(detail).probe(ack).build(),
+                        "unresponsive");
                 return false;
             }
             default:

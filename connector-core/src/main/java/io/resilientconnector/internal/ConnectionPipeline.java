@@ -127,8 +127,8 @@ public final class ConnectionPipeline {
         } catch (RuntimeException | LinkageError e) {
             // Netty refused the handler itself, for example one that is not @Sharable, added a second time.
             logger.warn("{} the application's handler could not be added; closing", ChannelLog.id(ch), e);
-            failed = Disconnection.of(DisconnectCause.OTHER, null, e)
-                    .withDetail("the application's handler could not be added");
+            failed = Disconnections.builder(DisconnectCause.OTHER, null, e)
+                    .detail("the application's handler could not be added").build();
         }
         if (failed != null) {
             for (Object m : held) {
@@ -224,12 +224,12 @@ public final class ConnectionPipeline {
         Disconnection failure(Channel ch) {
             if (ownFailure != null) {
                 logger.warn("{} could not set up the connection's handlers; closing", ChannelLog.id(ch), ownFailure);
-                return Disconnection.of(DisconnectCause.OTHER, null, ownFailure)
-                        .withDetail("the connector could not set up the connection's handlers");
+                return Disconnections.builder(DisconnectCause.OTHER, null, ownFailure)
+                        .detail("the connector could not set up the connection's handlers").build();
             }
-            return Disconnection.of(DisconnectCause.OTHER).withDetail(applicationFailed
+            return Disconnections.builder(DisconnectCause.OTHER).detail(applicationFailed
                     ? "the application's ChannelInitializer failed; its exception is in the log"
-                    : "the channel closed while its handlers were added");
+                    : "the channel closed while its handlers were added").build();
         }
 
         private String addAfter(ChannelPipeline p, String after, String name, ChannelHandler handler) {

@@ -3,8 +3,8 @@ package io.resilientconnector.internal;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.Disconnection.TcpStats;
-import io.resilientconnector.Disconnection.Unacknowledged;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -141,20 +141,23 @@ public final class ConnectionRecord {
      */
     public Disconnection withKernelSample(Disconnection why, Channel channel) {
         if (!KernelSendQueue.supported(channel)) {
-            String reason = transportName(channel) + " has no TCP_INFO";
-            return why.withUnacknowledged(Unacknowledged.unknown(reason)).withTcpInfo(TcpStats.unknown(reason));
+            return withUnknownSample(why, transportName(channel) + " has no TCP_INFO");
         }
         KernelSendQueue s = sample;
         sample = null;
         if (s == null) {
-            String reason = "not sampled while the socket was open";
-            return why.withUnacknowledged(Unacknowledged.unknown(reason)).withTcpInfo(TcpStats.unknown(reason));
+            return withUnknownSample(why, "not sampled while the socket was open");
         }
         Duration age = Duration.ofNanos(Math.max(0, channel.eventLoop().ticker().nanoTime() - sampleNanos));
         Unacknowledged unacknowledged = s.bytes() < 0
                 ? Unacknowledged.unknown("this kernel's TCP_INFO has no byte counters (Linux 4.19+ has)")
-                : Unacknowledged.sampled(s.bytes(), s.notSentBytes(), s.segments(), age);
-        return why.withUnacknowledged(unacknowledged).withTcpInfo(s.stats(age));
+                : Disconnections.unacknowledged(s.bytes(), s.notSentBytes(), s.segments(), age);
+        return Disconnections.from(why).unacknowledged(unacknowledged).tcpInfo(s.stats(age)).build();
+    }
+
+    private static Disconnection withUnknownSample(Disconnection why, String reason) {
+        return Disconnections.from(why).unacknowledged(Unacknowledged.unknown(reason))
+                .tcpInfo(TcpStats.unknown(reason)).build();
     }
 
     private static String transportName(Channel channel) {

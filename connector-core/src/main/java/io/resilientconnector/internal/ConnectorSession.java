@@ -341,7 +341,8 @@ public final class ConnectorSession implements ConnectionOwner {
             attempt = wiring.attempt.start();
         } catch (RuntimeException e) {
             logger.warn("connector to {}: an attempt could not start", name, e);
-            attemptFailed(Disconnection.of(DisconnectCause.OTHER, null, e).withDetail("the attempt could not start"));
+            attemptFailed(Disconnections.builder(DisconnectCause.OTHER, null, e).detail("the attempt could not start")
+                    .build());
             return;
         }
         inFlight = attempt;
@@ -368,8 +369,9 @@ public final class ConnectorSession implements ConnectionOwner {
         }
         Disconnection why = wiring.attempt.failure(f);
         if (state.get() == ConnectorState.CLOSED) {
-            Disconnection closed = Disconnection.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
-            why = why.connectionId() == null ? closed : closed.withConnection(why.connectionId(), why.remoteAddress());
+            Disconnection closed = Disconnections.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
+            why = why.connectionId() == null ? closed
+                    : Disconnections.from(closed).connection(why.connectionId(), why.remoteAddress()).build();
         }
         attemptFailed(why);
     }
@@ -611,8 +613,8 @@ public final class ConnectorSession implements ConnectionOwner {
         pending.disconnected(old);
         ConnectionHandler handler = old.pipeline().get(ConnectionHandler.class);
         if (handler != null) {
-            handler.record().record(Disconnection.of(DisconnectCause.LOCAL_CLOSE)
-                    .withDetail("replaced by a connection to " + to + " (failback)"));
+            handler.record().record(Disconnections.builder(DisconnectCause.LOCAL_CLOSE)
+                    .detail("replaced by a connection to " + to + " (failback)").build());
         }
         ChannelHandlerContext ctx = old.pipeline().context(ConnectionHandler.class);
         if (ctx == null) {

@@ -51,7 +51,7 @@ public final class DisconnectRecorder {
 
     /** The TLS handshake failed; the handler closes the channel itself. */
     public static void handshakeFailed(ConnectionRecord record, Channel channel, Throwable cause) {
-        if (record.record(Disconnection.of(DisconnectCause.TLS_HANDSHAKE, null, cause))) {
+        if (record.record(Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, cause))) {
             logger.debug("{} TLS handshake failed", ChannelLog.id(channel), cause);
         }
     }
@@ -62,7 +62,7 @@ public final class DisconnectRecorder {
      */
     public static void closing(ConnectionRecord record, Channel channel) {
         if (channel.isActive()) {
-            record.record(Disconnection.of(DisconnectCause.LOCAL_CLOSE));
+            record.record(Disconnections.of(DisconnectCause.LOCAL_CLOSE));
             record.sample(channel, false);
         }
     }
@@ -73,13 +73,13 @@ public final class DisconnectRecorder {
      * long nothing had been read, logs one line and returns the result.
      */
     public static Disconnection ended(ConnectionRecord record, Channel channel) {
-        record.record(Disconnection.of(DisconnectCause.PEER_CLOSED));
+        record.record(Disconnections.of(DisconnectCause.PEER_CLOSED));
         Disconnection why = named(record.recorded(), channel);
         if (why.unacknowledged() == null) {
             why = record.withKernelSample(why, channel);
             Duration quiet = record.sinceLastRead(channel.eventLoop().ticker().nanoTime());
             if (quiet != null) {
-                why = why.withSinceLastRead(quiet);
+                why = Disconnections.from(why).sinceLastRead(quiet).build();
             }
         }
         record.complete(why);
@@ -112,7 +112,7 @@ public final class DisconnectRecorder {
             return why;
         }
         SocketAddress remote = channel.remoteAddress();
-        return why.withConnection(channel.id().asShortText(), remote);
+        return Disconnections.from(why).connection(channel.id().asShortText(), remote).build();
     }
 
     private static boolean failure(ConnectionRecord record, Channel channel, Throwable cause) {

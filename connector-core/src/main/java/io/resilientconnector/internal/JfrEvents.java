@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -139,9 +141,9 @@ public final class JfrEvents implements ConnectorListener {
             event.errno = why.errno();
             event.detail = why.detail();
             event.detectionLatency = nanos(why.sinceLastRead());
-            Disconnection.Unacknowledged u = why.unacknowledged();
+            Unacknowledged u = why.unacknowledged();
             event.unacknowledgedBytes = u != null && u.known() ? u.bytes() : -1;
-            Disconnection.TcpStats tcp = why.tcpInfo();
+            TcpStats tcp = why.tcpInfo();
             if (tcp != null && tcp.known()) {
                 event.rtt = nanos(tcp.rtt());
                 event.rttVariance = nanos(tcp.rttVariance());

@@ -2,7 +2,7 @@ package io.resilientconnector.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.resilientconnector.Disconnection;
+import io.resilientconnector.TcpStats;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -133,8 +133,8 @@ public final class KernelSendQueue {
      *
      * @param age how long before the end this was read
      */
-    public Disconnection.TcpStats stats(Duration age) {
-        Disconnection.TcpStats.Builder b = Disconnection.TcpStats.builder().age(age)
+    public TcpStats stats(Duration age) {
+        TcpStatsBuilder b = new TcpStatsBuilder().age(age)
                 .retransmits(retransmits).probes(probes);
         if (info != null) {
             b.rtt(Duration.ofNanos(info.rttMicros() * 1000)).rttVariance(Duration.ofNanos(info.rttVarianceMicros() * 1000))

@@ -53,7 +53,7 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
         Disconnection why = CauseClassifier.classifyConnectFailure(cause);
         Pass pass = current;
         if (pass != null && pass.done == failed && pass.lastFailedId != null) {
-            why = why.withConnection(pass.lastFailedId, pass.lastFailedAddress);
+            why = Disconnections.from(why).connection(pass.lastFailedId, pass.lastFailedAddress).build();
         }
         return why;
     }
@@ -75,12 +75,12 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
         InetSocketAddress endpoint = won.route().endpoint();
         if (!events.installing(ch, endpoint, candidate)) {
             ch.close();
-            return DisconnectRecorder.named(Disconnection.of(DisconnectCause.LOCAL_CLOSE), ch);
+            return DisconnectRecorder.named(Disconnections.of(DisconnectCause.LOCAL_CLOSE), ch);
         }
         Disconnection failed;
         if (!ch.isActive()) {
             // The peer closed it between the connect and now; nothing was installed.
-            failed = DisconnectRecorder.named(Disconnection.of(DisconnectCause.PEER_CLOSED), ch);
+            failed = DisconnectRecorder.named(Disconnections.of(DisconnectCause.PEER_CLOSED), ch);
         } else {
             failed = pipeline.install(ch, endpoint);
         }
@@ -111,7 +111,7 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
             if (channel != null) {
                 lastFailedId = channel.id().asShortText();
                 lastFailedAddress = route.address();
-                why = why.withConnection(lastFailedId, route.address());
+                why = Disconnections.from(why).connection(lastFailedId, route.address()).build();
             }
             events.attemptFailed(route.endpoint(), route.address(), why);
         }

@@ -3,7 +3,6 @@ package io.resilientconnector.internal;
 import io.resilientconnector.util.Durations;
 import io.netty.channel.Channel;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -39,8 +38,8 @@ public final class ReadIdlePolicy {
                     ChannelLog.id(channel), Durations.format(period.multipliedBy(consecutive)), consecutive);
         }
         if (closeAfter > 0 && consecutive >= closeAfter) {
-            record.record(Disconnection.of(DisconnectCause.READ_IDLE)
-                    .withDetail("nothing received for " + Durations.format(period.multipliedBy(consecutive))));
+            record.record(Disconnections.builder(DisconnectCause.READ_IDLE)
+                    .detail("nothing received for " + Durations.format(period.multipliedBy(consecutive))).build());
             return true;
         }
         return false;

@@ -198,8 +198,9 @@ public final class ReconnectLoop {
             if (!f.isSuccess()) {
                 Disconnection why = attempt.failure(f);
                 if (stopped) {
-                    Disconnection closed = Disconnection.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
-                    why = why.connectionId() == null ? closed : closed.withConnection(why.connectionId(), why.remoteAddress());
+                    Disconnection closed = Disconnections.of(DisconnectCause.LOCAL_CLOSE, null, f.cause());
+                    why = why.connectionId() == null ? closed
+                            : Disconnections.from(closed).connection(why.connectionId(), why.remoteAddress()).build();
                 }
                 lost(why);
             }
@@ -234,7 +235,8 @@ public final class ReconnectLoop {
             ConnectionRecord record = ConnectionRecord.find(f.channel());
             Disconnection recorded = record != null ? record.recorded() : null;
             Disconnection why = recorded != null ? recorded : CauseClassifier.classifyConnectFailure(f.cause());
-            return why.connectionId() != null ? why : why.withConnection(f.channel().id().asShortText(), target);
+            return why.connectionId() != null ? why
+                    : Disconnections.from(why).connection(f.channel().id().asShortText(), target).build();
         }
 
         @Override

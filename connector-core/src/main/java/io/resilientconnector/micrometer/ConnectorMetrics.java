@@ -14,6 +14,7 @@ import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.Unacknowledged;
 import io.resilientconnector.internal.OpenConnections;
 
 import java.lang.ref.WeakReference;
@@ -231,7 +232,7 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
         if (quiet != null) {
             timer(DETECTION_LATENCY, "cause", cause).record(quiet);
         }
-        Disconnection.Unacknowledged lost = why.unacknowledged();
+        Unacknowledged lost = why.unacknowledged();
         if (lost != null && lost.known()) {
             unacknowledged.record(lost.bytes());
         }

@@ -7,7 +7,7 @@ import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.Disconnection.TcpStats;
+import io.resilientconnector.TcpStats;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;

@@ -2,6 +2,7 @@ package io.resilientconnector.handler;
 
 import io.resilientconnector.internal.ConnectionRecord;
 import io.resilientconnector.internal.ConnectionTimer;
+import io.resilientconnector.internal.Disconnections;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -170,7 +171,7 @@ class WriteProgressWatchdogTest {
     void aCauseRecordedEarlierIsKept() {
         ThrottledChannel ch = channel();
         ch.writeAndFlush(bytes(100));
-        ConnectionRecord.of(ch).record(Disconnection.of(DisconnectCause.READ_IDLE));
+        ConnectionRecord.of(ch).record(Disconnections.of(DisconnectCause.READ_IDLE));
         ch.advance(4);
         assertThat(ch.isOpen()).isFalse();
         assertThat(ConnectionRecord.of(ch).recorded().cause()).isEqualTo(DisconnectCause.READ_IDLE);

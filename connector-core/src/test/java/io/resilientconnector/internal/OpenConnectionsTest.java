@@ -39,7 +39,7 @@ class OpenConnectionsTest {
     void aPassThatNeverConnectedIsAFailedAttemptWhateverItNames() {
         connections.connected("up", 10);
 
-        assertThat(connections.ended(Disconnection.of(DisconnectCause.UNRESOLVED)).part())
+        assertThat(connections.ended(Disconnections.of(DisconnectCause.UNRESOLVED)).part())
                 .isEqualTo(Part.FAILED_ATTEMPT);
         assertThat(connections.ended(end(DisconnectCause.TLS_HANDSHAKE, "never-ready")).part())
                 .isEqualTo(Part.FAILED_ATTEMPT);
@@ -60,6 +60,6 @@ class OpenConnectionsTest {
     }
 
     private static Disconnection end(DisconnectCause cause, String id) {
-        return Disconnection.of(cause).withConnection(id, null);
+        return Disconnections.builder(cause).connection(id, null).build();
     }
 }

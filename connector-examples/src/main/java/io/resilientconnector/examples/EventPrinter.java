@@ -6,6 +6,8 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -124,7 +126,7 @@ final class EventPrinter implements ConnectorListener {
         if (why.sinceLastRead() != null) {
             s.append(" since_last_read=").append(approx(why.sinceLastRead()));
         }
-        Disconnection.TcpStats tcp = why.tcpInfo();
+        TcpStats tcp = why.tcpInfo();
         if (tcp == null || !tcp.known()) {
             return;
         }
@@ -166,7 +168,7 @@ final class EventPrinter implements ConnectorListener {
         if (why.detail() != null) {
             s.append(" detail=\"").append(Text.escape(why.detail())).append('"');
         }
-        Disconnection.Unacknowledged lost = why.unacknowledged();
+        Unacknowledged lost = why.unacknowledged();
         if (lost != null && lost.known() && lost.bytes() > 0) {
             // Bytes whose sends had completed but which the peer never acknowledged: possibly never delivered.
             s.append(" unacknowledged_bytes=").append(lost.bytes());

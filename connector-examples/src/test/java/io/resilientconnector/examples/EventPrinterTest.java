@@ -5,6 +5,10 @@ import io.netty.buffer.Unpooled;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.TcpStats;
+import io.resilientconnector.Unacknowledged;
+import io.resilientconnector.internal.Disconnections;
+import io.resilientconnector.internal.TcpStatsBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,14 +30,14 @@ class EventPrinterTest {
 
     @Test
     void printsTheErrnoWhenTheTransportReportsOne() {
-        printer.disconnected(Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", new IOException("timed out")));
+        printer.disconnected(Disconnections.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", new IOException("timed out")));
 
         assertThat(text.toString()).isEqualTo("DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT" + System.lineSeparator());
     }
 
     @Test
     void printsErrnoNotAvailableAndTheErrorWhenThereIsNoErrno() {
-        printer.disconnected(Disconnection.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused")));
+        printer.disconnected(Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused")));
 
         assertThat(text.toString().trim())
                 .isEqualTo("DISCONNECTED cause=CONNECT_REFUSED errno=n/a error=\"ConnectException: Connection refused\"");
@@ -41,41 +45,41 @@ class EventPrinterTest {
 
     @Test
     void printsTheDetailOfADisconnection() {
-        printer.disconnected(Disconnection.of(DisconnectCause.READ_IDLE).withDetail("nothing received for 15s"));
+        printer.disconnected(Disconnections.builder(DisconnectCause.READ_IDLE).detail("nothing received for 15s").build());
 
         assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=READ_IDLE errno=n/a detail=\"nothing received for 15s\"");
     }
 
     @Test
     void printsTheBytesThePeerNeverAcknowledged() {
-        printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
-                .withUnacknowledged(Disconnection.Unacknowledged.sampled(61776, 57680, 7, Duration.ZERO)));
+        printer.disconnected(Disconnections.builder(DisconnectCause.STALLED)
+                .unacknowledged(Disconnections.unacknowledged(61776, 57680, 7, Duration.ZERO)).build());
 
         assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=STALLED errno=n/a unacknowledged_bytes=61776");
     }
 
     @Test
     void leavesOutUnacknowledgedBytesThatAreZeroOrUnknown() {
-        printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
-                .withUnacknowledged(Disconnection.Unacknowledged.sampled(0, 0, 0, Duration.ZERO)));
-        printer.disconnected(Disconnection.of(DisconnectCause.PEER_CLOSED)
-                .withUnacknowledged(Disconnection.Unacknowledged.unknown("nio has no TCP_INFO")));
+        printer.disconnected(Disconnections.builder(DisconnectCause.PEER_CLOSED)
+                .unacknowledged(Disconnections.unacknowledged(0, 0, 0, Duration.ZERO)).build());
+        printer.disconnected(Disconnections.builder(DisconnectCause.PEER_CLOSED)
+                .unacknowledged(Unacknowledged.unknown("nio has no TCP_INFO")).build());
 
         assertThat(text.toString()).isEqualTo(("DISCONNECTED cause=PEER_CLOSED errno=n/a" + System.lineSeparator()).repeat(2));
     }
 
     @Test
     void printsWhatTcpInfoKnewAtTheEnd() {
-        printer.disconnected(Disconnection.of(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
-                .withSinceLastRead(Duration.ofMillis(3480))
-                .withTcpInfo(Disconnection.TcpStats.builder().rtt(Duration.ofNanos(45_000))
+        printer.disconnected(Disconnections.builder(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
+                .sinceLastRead(Duration.ofMillis(3480))
+                .tcpInfo(new TcpStatsBuilder().rtt(Duration.ofNanos(45_000))
                         .rttVariance(Duration.ofNanos(20_000)).retransmits(4).totalRetransmissions(5).lost(2).probes(0)
                         .sinceLastReceived(Duration.ofMillis(3500)).sinceLastSent(Duration.ofMillis(92))
-                        .age(Duration.ZERO).build()));
-        printer.disconnected(Disconnection.of(DisconnectCause.STALLED)
-                .withTcpInfo(Disconnection.TcpStats.builder().retransmits(3).probes(0).age(Duration.ZERO).build()));
-        printer.disconnected(Disconnection.of(DisconnectCause.RESET)
-                .withTcpInfo(Disconnection.TcpStats.unknown("kqueue has no TCP_INFO")));
+                        .age(Duration.ZERO).build()).build());
+        printer.disconnected(Disconnections.builder(DisconnectCause.STALLED)
+                .tcpInfo(new TcpStatsBuilder().retransmits(3).probes(0).age(Duration.ZERO).build()).build());
+        printer.disconnected(Disconnections.builder(DisconnectCause.RESET)
+                .tcpInfo(TcpStats.unknown("kqueue has no TCP_INFO")).build());
 
         assertThat(text.toString().lines()).containsExactly(
                 "DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT since_last_read=3.5s rtt=45us rttvar=20us retransmits=4 "
@@ -87,8 +91,8 @@ class EventPrinterTest {
     @Test
     void namesTheAddressOfADisconnectionAndOfAFailedAttempt() {
         java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.2", 7000);
-        Disconnection refused = Disconnection.of(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED", new ConnectException("refused"))
-                .withConnection("0badf00d", address);
+        Disconnection refused = Disconnections.builder(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED",
+                new ConnectException("refused")).connection("0badf00d", address).build();
         printer.attemptFailed(io.resilientconnector.Endpoint.of("feed.example", 7000), address, refused);
         printer.disconnected(refused);
 
@@ -99,9 +103,9 @@ class EventPrinterTest {
 
     @Test
     void printsReconnectDelaysForPeople() {
-        printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890), Disconnection.of(DisconnectCause.RESET));
-        printer.reconnectScheduled(4, Duration.ofMillis(850), Disconnection.of(DisconnectCause.RESET));
-        printer.reconnectScheduled(5, Duration.ofSeconds(30), Disconnection.of(DisconnectCause.RESET));
+        printer.reconnectScheduled(3, Duration.ofNanos(1_234_567_890), Disconnections.of(DisconnectCause.RESET));
+        printer.reconnectScheduled(4, Duration.ofMillis(850), Disconnections.of(DisconnectCause.RESET));
+        printer.reconnectScheduled(5, Duration.ofSeconds(30), Disconnections.of(DisconnectCause.RESET));
 
         assertThat(text.toString().lines()).containsExactly(
                 "RECONNECTING attempt=3 delay=1.2s", "RECONNECTING attempt=4 delay=850ms", "RECONNECTING attempt=5 delay=30s");
@@ -128,7 +132,7 @@ class EventPrinterTest {
 
     @Test
     void printsGaveUpThenTellsTheProgram() {
-        printer.gaveUp(5, Disconnection.of(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED", new IOException()));
+        printer.gaveUp(5, Disconnections.of(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED", new IOException()));
 
         assertThat(text.toString().trim()).isEqualTo("GAVE_UP attempts=5 last cause=CONNECT_REFUSED errno=ECONNREFUSED");
         assertThat(gaveUp).isTrue();
