@@ -70,7 +70,7 @@ public final class CauseClassifier {
                 Errno errno = Errno.of(((Errors.NativeIoException) t).expectedErr());
                 DisconnectCause cause = connectCause(errno);
                 if (cause == DisconnectCause.RESET) {
-                    return Disconnection.of(cause, errno.name(), failure).withDetail(RESET_DURING_CONNECT);
+                    return Disconnections.builder(cause, errno.name(), failure).detail(RESET_DURING_CONNECT).build();
                 }
                 if (cause != null) {
                     return Disconnections.of(cause, errno.name(), failure);
