@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -116,6 +115,7 @@ public final class ConnectorSession implements ConnectionOwner {
 
     // Set by start(), before the state leaves NEW, and read only after it has.
     private Wiring wiring;
+    private SerialSteps steps;
     private final ConnectRateLimiter.Turn turn = new ConnectRateLimiter.Turn();
 
     private volatile Channel current;
@@ -123,8 +123,6 @@ public final class ConnectorSession implements ConnectionOwner {
     private volatile ScheduledFuture<?> wait;
 
     // Confined to the event loop.
-    private ArrayDeque<Runnable> queued;
-    private boolean stepping;
     private final Map<Channel, Connection> connections = new HashMap<>(2);
     private Future<?> inFlight;
     private long attemptId;
@@ -196,9 +194,10 @@ public final class ConnectorSession implements ConnectionOwner {
         ConnectorState was = state.get();
         if (was == ConnectorState.NEW) {
             this.wiring = wiring;
+            this.steps = new SerialSteps(wiring.loop, name);
             // The compare-and-set publishes the wiring to every thread that reads the state after it.
             if (state.compareAndSet(ConnectorState.NEW, ConnectorState.CONNECTING)) {
-                if (!onLoop(this::waitOver)) {
+                if (!steps.execute(this::waitOver)) {
                     resourcesClosed();
                 }
                 return true;
@@ -235,7 +234,7 @@ public final class ConnectorSession implements ConnectionOwner {
         if (was == ConnectorState.NEW) {
             // Nothing was taken: a start() racing this one gives back what it took itself.
             terminated.complete(null);
-        } else if (!onLoop(this::closing)) {
+        } else if (!steps.execute(this::closing)) {
             // The loop is gone, and every channel on it with it.
             terminate();
         }
@@ -253,57 +252,11 @@ public final class ConnectorSession implements ConnectionOwner {
         if (w == null || state.get() != ConnectorState.WAITING_TO_RECONNECT || !w.cancel(false)) {
             return false;
         }
-        return onLoop(() -> {
+        return steps.execute(() -> {
             if (wait == w) {
                 waitOver(waitId);
             }
         });
-    }
-
-    // Steps.
-
-    /** Runs {@code step} on the loop, after the step under way if there is one. Returns false if the loop is gone. */
-    private boolean onLoop(Runnable step) {
-        EventLoop loop = wiring.loop;
-        if (loop.inEventLoop()) {
-            step(step);
-            return true;
-        }
-        try {
-            loop.execute(() -> step(step));
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    private void step(Runnable step) {
-        if (stepping) {
-            if (queued == null) {
-                queued = new ArrayDeque<>(4);
-            }
-            queued.add(step);
-            return;
-        }
-        stepping = true;
-        try {
-            runStep(step);
-            while (queued != null && !queued.isEmpty()) {
-                runStep(queued.poll());
-            }
-        } finally {
-            stepping = false;
-        }
-    }
-
-    private void runStep(Runnable step) {
-        try {
-            step.run();
-        } catch (Throwable t) {
-            Listeners.rethrowIfFatal(t);
-            // The connector's own bug: say so loudly, and let the next step find the state as this one left it.
-            logger.error("connector to {}: a step failed", name, t);
-        }
     }
 
     private long now() {
@@ -346,14 +299,14 @@ public final class ConnectorSession implements ConnectionOwner {
             return;
         }
         inFlight = attempt;
-        attempt.addListener(f -> onLoop(() -> attemptDone(id2, f)));
+        attempt.addListener(f -> steps.execute(() -> attemptDone(id2, f)));
     }
 
     /** Schedules the end of a wait. */
     private void schedule(long nanos) {
         long id = ++waitId;
         try {
-            wait = wiring.loop.schedule(() -> step(() -> waitOver(id)), nanos, TimeUnit.NANOSECONDS);
+            wait = wiring.loop.schedule(() -> steps.run(() -> waitOver(id)), nanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             resourcesClosed();
         }
@@ -474,7 +427,7 @@ public final class ConnectorSession implements ConnectionOwner {
         Future<?> attempt = inFlight;
         if (attempt != null) {
             aborting++;
-            wiring.attempt.abort(attempt).addListener(f -> onLoop(() -> {
+            wiring.attempt.abort(attempt).addListener(f -> steps.execute(() -> {
                 aborting--;
                 maybeTerminated();
             }));
@@ -542,7 +495,7 @@ public final class ConnectorSession implements ConnectionOwner {
 
     @Override
     public void ready(Channel channel) {
-        step(() -> becameReady(channel));
+        steps.run(() -> becameReady(channel));
     }
 
     private void becameReady(Channel channel) {
@@ -643,7 +596,7 @@ public final class ConnectorSession implements ConnectionOwner {
 
     @Override
     public void ended(Channel channel, Disconnection why) {
-        step(() -> end(channel, why));
+        steps.run(() -> end(channel, why));
     }
 
     /** The one place that decides what a connection's end means. */
