@@ -72,7 +72,7 @@ public record Disconnection(DisconnectCause cause, String errno, Throwable excep
             s.append(" unacknowledged=").append(unacknowledged);
         }
         if (sinceLastRead != null) {
-            s.append(" since_last_read=").append(approx(sinceLastRead));
+            s.append(" since_last_read=").append(Durations.fine(sinceLastRead));
         }
         if (tcpInfo != null) {
             s.append(" tcp_info=").append(tcpInfo);
@@ -84,21 +84,5 @@ public record Disconnection(DisconnectCause cause, String errno, Throwable excep
             }
         }
         return s.toString();
-    }
-
-    /**
-     * A short reading for a person: {@code 45us} below a millisecond (loopback round trips), {@code 12.5ms}
-     * below 100 ms, then {@code 850ms}, then seconds with at most one decimal, such as {@code 1.2s}.
-     */
-    static String approx(Duration d) {
-        long micros = d.toNanos() / 1000;
-        if (micros < 1000) {
-            return micros + "us";
-        }
-        if (micros < 100_000) {
-            long tenths = (micros + 50) / 100;
-            return tenths / 10 + "." + tenths % 10 + "ms";
-        }
-        return Durations.approx(d);
     }
 }

@@ -1,5 +1,7 @@
 package io.resilientconnector;
 
+import io.resilientconnector.util.Durations;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -91,10 +93,10 @@ public record TcpStats(Duration rtt, Duration rttVariance, int retransmits, long
         }
         StringBuilder s = new StringBuilder("(");
         if (rtt != null) {
-            s.append("rtt ").append(Disconnection.approx(rtt)).append(", ");
+            s.append("rtt ").append(Durations.fine(rtt)).append(", ");
         }
         if (rttVariance != null) {
-            s.append("rttvar ").append(Disconnection.approx(rttVariance)).append(", ");
+            s.append("rttvar ").append(Durations.fine(rttVariance)).append(", ");
         }
         if (retransmits >= 0) {
             s.append("retransmits ").append(retransmits).append(", ");
@@ -109,10 +111,10 @@ public record TcpStats(Duration rtt, Duration rttVariance, int retransmits, long
             s.append("probes ").append(probes).append(", ");
         }
         if (sinceLastReceived != null) {
-            s.append("last received ").append(Disconnection.approx(sinceLastReceived)).append(" ago, ");
+            s.append("last received ").append(Durations.fine(sinceLastReceived)).append(" ago, ");
         }
         if (sinceLastSent != null) {
-            s.append("last sent ").append(Disconnection.approx(sinceLastSent)).append(" ago, ");
+            s.append("last sent ").append(Durations.fine(sinceLastSent)).append(" ago, ");
         }
         if (s.length() > 1) {
             s.setLength(s.length() - 2);

@@ -8,7 +8,7 @@ import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.faultlab.NumberedWriter;
 import io.resilientconnector.util.Durations;
-import io.resilientconnector.internal.TcpInfo;
+import io.resilientconnector.internal.ending.TcpInfo;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;

@@ -2,9 +2,9 @@ package io.resilientconnector;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.resilientconnector.Disconnection.ProbeAcknowledgement;
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.Disconnections;
-import io.resilientconnector.internal.TcpStatsBuilder;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.ending.TcpStatsBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.resilientconnector;
 
-import io.resilientconnector.internal.JfrEvents;
+import io.resilientconnector.internal.observe.JfrEvents;
 import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;

@@ -13,7 +13,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;

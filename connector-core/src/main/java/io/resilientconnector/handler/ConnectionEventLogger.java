@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.DisconnectRecorder;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.DisconnectRecorder;
 
 /**
  * Works out why a connection ended and logs it: the peer's close, a reset, a kernel timeout, or a close from

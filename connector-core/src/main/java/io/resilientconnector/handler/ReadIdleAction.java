@@ -6,8 +6,8 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.util.Checks;
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.ReadIdlePolicy;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.liveness.ReadIdlePolicy;
 import org.slf4j.event.Level;
 
 import java.time.Duration;

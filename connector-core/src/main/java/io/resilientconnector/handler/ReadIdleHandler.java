@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.util.Checks;
-import io.resilientconnector.internal.ConnectionTimer;
-import io.resilientconnector.internal.ReadIdleClock;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
+import io.resilientconnector.internal.liveness.ReadIdleClock;
 
 import java.time.Duration;
 

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.resilientconnector.util.Checks;
-import io.resilientconnector.internal.ReceivedBytesPreview;
+import io.resilientconnector.internal.pipeline.ReceivedBytesPreview;
 import org.slf4j.event.Level;
 
 /**

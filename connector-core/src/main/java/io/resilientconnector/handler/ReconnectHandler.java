@@ -9,10 +9,10 @@ import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.DisconnectRecorder;
-import io.resilientconnector.internal.Disconnections;
-import io.resilientconnector.internal.ReconnectLoop;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.DisconnectRecorder;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.reconnect.ReconnectLoop;
 
 import java.util.Objects;
 import java.util.Random;

@@ -7,12 +7,12 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.util.Checks;
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.ConnectionTimer;
-import io.resilientconnector.internal.DisconnectRecorder;
-import io.resilientconnector.internal.Disconnections;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
+import io.resilientconnector.internal.ending.DisconnectRecorder;
+import io.resilientconnector.internal.ending.Disconnections;
 import io.resilientconnector.util.Durations;
-import io.resilientconnector.internal.WriteStallDetector;
+import io.resilientconnector.internal.liveness.WriteStallDetector;
 
 import java.time.Duration;
 

@@ -15,7 +15,7 @@ import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.Unacknowledged;
-import io.resilientconnector.internal.OpenConnections;
+import io.resilientconnector.internal.observe.OpenConnections;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.resilientconnector.util.Durations;
-import io.resilientconnector.internal.KernelSendQueue;
+import io.resilientconnector.internal.ending.KernelSendQueue;
 import jdk.net.ExtendedSocketOptions;
 
 import java.time.Duration;

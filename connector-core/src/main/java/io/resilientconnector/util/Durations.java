@@ -44,4 +44,20 @@ public final class Durations {
         long tenths = (millis + 50) / 100;
         return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
     }
+
+    /**
+     * A short reading for a person: {@code 45us} below a millisecond (loopback round trips), {@code 12.5ms}
+     * below 100 ms, then {@code 850ms}, then seconds with at most one decimal, such as {@code 1.2s}.
+     */
+    public static String fine(Duration d) {
+        long micros = d.toNanos() / 1000;
+        if (micros < 1000) {
+            return micros + "us";
+        }
+        if (micros < 100_000) {
+            long tenths = (micros + 50) / 100;
+            return tenths / 10 + "." + tenths % 10 + "ms";
+        }
+        return approx(d);
+    }
 }

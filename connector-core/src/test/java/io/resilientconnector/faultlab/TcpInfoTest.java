@@ -10,7 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
-import io.resilientconnector.internal.TcpInfo;
+import io.resilientconnector.internal.ending.TcpInfo;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;

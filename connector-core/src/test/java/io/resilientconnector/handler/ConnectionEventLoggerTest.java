@@ -1,6 +1,6 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ConnectionRecord;
+import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;

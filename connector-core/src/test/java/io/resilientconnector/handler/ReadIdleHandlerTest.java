@@ -1,7 +1,7 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.ConnectionTimer;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

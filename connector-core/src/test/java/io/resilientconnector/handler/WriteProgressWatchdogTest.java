@@ -1,8 +1,8 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ConnectionRecord;
-import io.resilientconnector.internal.ConnectionTimer;
-import io.resilientconnector.internal.Disconnections;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
+import io.resilientconnector.internal.ending.Disconnections;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;

@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.internal.ChannelLog;
+import io.resilientconnector.util.ChannelLog;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

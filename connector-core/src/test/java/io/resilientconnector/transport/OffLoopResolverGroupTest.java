@@ -4,7 +4,7 @@ import io.netty.resolver.AddressResolver;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.Future;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.internal.CauseClassifier;
+import io.resilientconnector.internal.ending.CauseClassifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -7,8 +7,8 @@ import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
-import io.resilientconnector.internal.Disconnections;
-import io.resilientconnector.internal.TcpStatsBuilder;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.ending.TcpStatsBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
