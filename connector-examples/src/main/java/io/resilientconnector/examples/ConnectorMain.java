@@ -117,7 +117,9 @@ public final class ConnectorMain implements Callable<Integer> {
                         + Text.duration(schedule.dropMax()) + "; type a line to send it");
             }
             List<Endpoint> all = flags.endpointsAfter(first);
-            connector = ResilientConnector.builder(options.endpoints(all).build())
+            // Checked already with a stand-in endpoint; should a rule still object, it is one line naming the flags.
+            ConnectorOptions built = errors.together(() -> options.endpoints(all).build());
+            connector = ResilientConnector.builder(built)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
