@@ -206,28 +206,28 @@ class ConnectorMainOptionsTest {
 
     @Test
     void translatesBuilderNamesToFlags() {
-        assertThat(ConnectorMain.flagNames("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
+        assertThat(Flags.restate("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
                 .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
-        assertThat(ConnectorMain.flagNames("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
+        assertThat(Flags.restate("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
     }
 
     @Test
     void namesTheFlagsOfTheEndpointOptions() {
-        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+        assertThat(Flags.flagFor(catchThrowableOfType(InvalidOptionException.class,
                 () -> ConnectorOptions.builder().attemptDelay(java.time.Duration.ofMillis(5))).option())).isEqualTo("--attempt-delay");
-        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+        assertThat(Flags.flagFor(catchThrowableOfType(InvalidOptionException.class,
                 () -> ConnectorOptions.builder().failbackAfter(java.time.Duration.ofMillis(5))).option())).isEqualTo("--failback-after");
-        assertThat(ConnectorMain.flag(catchThrowableOfType(InvalidOptionException.class,
+        assertThat(Flags.flagFor(catchThrowableOfType(InvalidOptionException.class,
                 () -> ConnectorOptions.builder().endpoints(java.util.List.of())).option())).isEqualTo("--endpoint");
-        assertThat(ConnectorMain.flag("endpointOrder")).isEqualTo("--order");
+        assertThat(Flags.flagFor("endpointOrder")).isEqualTo("--order");
     }
 
     @Test
     void namesTheFlagFromTheOptionTheBuilderRejected() {
         InvalidOptionException e = catchThrowableOfType(InvalidOptionException.class,
                 () -> KeepAliveOptions.builder().count(200));
-        assertThat(ConnectorMain.flag(e.option())).isEqualTo("--keepalive-count");
-        assertThat(ConnectorMain.flag("port")).isEqualTo("--port");
-        assertThat(ConnectorMain.flag("host")).isEqualTo("--host");
+        assertThat(Flags.flagFor(e.option())).isEqualTo("--keepalive-count");
+        assertThat(Flags.flagFor("port")).isEqualTo("--port");
+        assertThat(Flags.flagFor("host")).isEqualTo("--host");
     }
 }

@@ -1,0 +1,201 @@
+package io.resilientconnector.examples;
+
+import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.HeartbeatOptions;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.transport.KeepAliveOptions;
+import io.resilientconnector.transport.TransportType;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every flag of {@link ConnectorMain}, in the order the help lists them. The defaults are the library's own
+ * constants, so the help text cannot drift from them, and each flag names the builder option it sets, so an
+ * error from a builder can name the flag.
+ */
+final class Flags {
+
+    private static final List<Flag<?>> DECLARED = new ArrayList<>();
+
+    static final Flag<String> HOST = declare(Flag.text("--host", "HOST").sets("host").help(
+            "Where to connect: a host name or IP address. Default: none, which starts the demo server."));
+
+    static final Flag<Integer> PORT = declare(Flag.optionalNumber("--port", "PORT").sets("port").help(
+            "1..65535. Required with --host; without it, the demo server's port (default: a free one)."));
+
+    static final Flag<List<String>> ENDPOINTS = declare(Flag.texts("--endpoint", "HOST:PORT").sets("endpoints").help(
+            "Another endpoint, tried after --host:--port (if given) in the order given; repeat it for "
+                    + "more. Every address of every endpoint is tried once per pass. IPv6 literals in brackets: [::1]:7000."));
+
+    static final Flag<String> ORDER = declare(Flag.text("--order", "ORDER").sets("endpointOrder")
+            .byDefault(lowerCase(ConnectorOptions.DEFAULT_ENDPOINT_ORDER)).help(
+                    "ordered (the first endpoint is the primary), shuffle (one random order per run) or "
+                            + "round_robin (each pass starts one further on). Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> ATTEMPT_DELAY = declare(Flag.duration("--attempt-delay").sets("attemptDelay")
+            .byDefault(typed(ConnectorOptions.DEFAULT_ATTEMPT_DELAY)).help(
+                    "Start the next address when one has not connected after this long (RFC 8305 fast "
+                            + "fallback); 0 tries one at a time, else 10ms..2s. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> FAILBACK_AFTER = declare(Flag.duration("--failback-after").sets("failbackAfter").help(
+            "With --order ordered: move back to a higher endpoint once it has accepted connections "
+                    + "this long; 0 disables, else 1s..24h. Default: 0."));
+
+    static final Flag<TransportType> TRANSPORT = declare(Flag.read("--transport", TransportConverter.FORM,
+            TransportType.class, new TransportConverter()).sets("transport")
+            .byDefault(lowerCase(ConnectorOptions.DEFAULT_TRANSPORT)).help(
+                    "Default: ${DEFAULT-VALUE}, the best available here (epoll, io_uring, else nio)."));
+
+    static final Flag<Duration> KEEPALIVE_IDLE = declare(Flag.duration("--keepalive-idle").sets("keepAlive.idle")
+            .byDefault(typed(KeepAliveOptions.DEFAULT_IDLE)).help(
+                    "TCP_KEEPIDLE, whole seconds in 1..32767. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> KEEPALIVE_INTERVAL = declare(Flag.duration("--keepalive-interval")
+            .sets("keepAlive.interval").byDefault(typed(KeepAliveOptions.DEFAULT_INTERVAL)).help(
+                    "TCP_KEEPINTVL, whole seconds in 1..32767. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Integer> KEEPALIVE_COUNT = declare(Flag.number("--keepalive-count", "N").sets("keepAlive.count")
+            .byDefault(String.valueOf(KeepAliveOptions.DEFAULT_COUNT)).help(
+                    "TCP_KEEPCNT, 1..127. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> USER_TIMEOUT = declare(Flag.duration("--user-timeout").sets("keepAlive.userTimeout").help(
+            "TCP_USER_TIMEOUT (epoll and io_uring), whole milliseconds; 0 disables. "
+                    + "Default: idle + interval x count."));
+
+    static final Flag<Duration> READ_IDLE = declare(Flag.duration("--read-idle").sets("readIdlePeriod")
+            .byDefault(typed(ConnectorOptions.DEFAULT_READ_IDLE_PERIOD)).help(
+                    "READ_IDLE after this long without data; 0 disables. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Integer> READ_IDLE_CLOSE_AFTER = declare(Flag.number("--read-idle-close-after", "N")
+            .sets("readIdleCloseAfter").byDefault(String.valueOf(ConnectorOptions.DEFAULT_READ_IDLE_CLOSE_AFTER)).help(
+                    "Close after N consecutive read-idle periods; 0 never closes. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> CONNECT_TIMEOUT = declare(Flag.duration("--connect-timeout").sets("connectTimeout")
+            .byDefault(typed(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT)).help(
+                    "1ms..10m. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> WRITE_STALL_TIMEOUT = declare(Flag.duration("--write-stall-timeout")
+            .sets("writeStallTimeout").help(
+                    "Close when pending output makes no progress this long; 0 disables, else 100ms..1d. "
+                            + "Default: the user timeout."));
+
+    static final Flag<Duration> BACKOFF_INITIAL = declare(Flag.duration("--backoff-initial").sets("backoff.initial")
+            .byDefault(typed(ReconnectPolicy.DEFAULT_INITIAL_DELAY)).help(
+                    "First reconnect delay, before jitter. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> BACKOFF_MAX = declare(Flag.duration("--backoff-max").sets("backoff.max")
+            .byDefault(typed(ReconnectPolicy.DEFAULT_MAX_DELAY)).help(
+                    "Longest reconnect delay. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Integer> MAX_ATTEMPTS = declare(Flag.number("--max-attempts", "N").sets("reconnect.maxAttempts")
+            .byDefault(String.valueOf(ReconnectPolicy.DEFAULT_MAX_ATTEMPTS)).help(
+                    "Give up after N consecutive failed attempts; 0 never gives up. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Boolean> TLS = declare(Flag.toggle("--tls").help(
+            "Speak TLS. The server's certificate must be trusted (the system's CAs, or --tls-trust) "
+                    + "and match --host."));
+
+    static final Flag<File> TLS_TRUST = declare(Flag.file("--tls-trust", "PEM").help(
+            "Trust the CA certificates in this PEM file instead of the system's. Implies --tls."));
+
+    static final Flag<String> HEARTBEAT = declare(Flag.text("--heartbeat", "TEXT").sets("heartbeat.probe").help(
+            "Probe the peer with TEXT after --heartbeat-idle without reads; no reply within "
+                    + "--heartbeat-timeout prints DISCONNECTED cause=UNRESPONSIVE. Escapes: \\r \\n \\t \\\\ \\xHH. "
+                    + "Any bytes received count as the reply. Off by default."));
+
+    static final Flag<Duration> HEARTBEAT_IDLE = declare(Flag.duration("--heartbeat-idle").sets("heartbeat.idle")
+            .byDefault(typed(HeartbeatOptions.DEFAULT_IDLE)).help(
+                    "Read silence before a probe. Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<Duration> HEARTBEAT_TIMEOUT = declare(Flag.duration("--heartbeat-timeout")
+            .sets("heartbeat.timeout").byDefault(typed(HeartbeatOptions.DEFAULT_TIMEOUT)).help(
+                    "How long a written probe waits for its reply; shorter than --heartbeat-idle. "
+                            + "Default: ${DEFAULT-VALUE}."));
+
+    static final Flag<String> PROXY = declare(Flag.text("--proxy", "URL").sets("proxy").help(
+            "Connect through a proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port. "
+                    + "Keepalive then bounds the hop to the proxy only; use --heartbeat to see past it."));
+
+    static final Flag<Integer> METRICS_PORT = declare(Flag.optionalNumber("--metrics-port", "PORT").help(
+            "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics, 1..65535. Default: none."));
+
+    private Flags() {
+    }
+
+    /** Every flag, in the order the help lists them. */
+    static List<Flag<?>> all() {
+        return Collections.unmodifiableList(DECLARED);
+    }
+
+    /** Adds every flag, and then {@code --help}, to {@code command}. */
+    static CommandSpec addTo(CommandSpec command) {
+        for (Flag<?> flag : DECLARED) {
+            command.addOption(flag.spec());
+        }
+        return command.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help and exit.").build());
+    }
+
+    /** The flag that sets the builder option {@code option}; an option no flag sets keeps its builder name. */
+    static String flagFor(String option) {
+        for (Flag<?> flag : DECLARED) {
+            if (option.equals(flag.option())) {
+                return flag.name();
+            }
+        }
+        return option;
+    }
+
+    /**
+     * {@code message} with each builder option name in it replaced by the flag that sets it. A contradiction
+     * found by {@code build()} comes as an {@link IllegalStateException} whose message is its only record of
+     * the options involved; a name counts only as a whole word, so {@code read-idle} or {@code ORDERED} stay.
+     */
+    static String restate(String message) {
+        StringBuilder out = new StringBuilder(message.length() + 16);
+        int i = 0;
+        while (i < message.length()) {
+            int end = i;
+            while (end < message.length() && isNamePart(message.charAt(end))) {
+                end++;
+            }
+            if (end == i) {
+                out.append(message.charAt(i++));
+                continue;
+            }
+            // A sentence's full stop is not part of the name before it.
+            int nameEnd = end;
+            while (nameEnd > i && message.charAt(nameEnd - 1) == '.') {
+                nameEnd--;
+            }
+            out.append(flagFor(message.substring(i, nameEnd))).append(message, nameEnd, end);
+            i = end;
+        }
+        return out.toString();
+    }
+
+    private static boolean isNamePart(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
+    }
+
+    private static <T> Flag<T> declare(Flag<T> flag) {
+        DECLARED.add(flag);
+        return flag;
+    }
+
+    private static String lowerCase(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A default as the flag takes it: {@code 60s} rather than {@code 1m}, as the kernel counts keepalive in seconds. */
+    private static String typed(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
