@@ -13,7 +13,9 @@ import java.util.function.Predicate;
  *
  * <p>After {@code idle} without reads it asks for a probe. The reply's timeout counts from the moment the probe
  * was written to the socket; while the kernel shows the bytes ahead of the probe still being acknowledged,
- * the wait is extended, so a slow but healthy path is not taken for a dead one.
+ * the wait is extended, so a slow but healthy path is not taken for a dead one. A probe that cannot reach the
+ * socket (the peer stopped reading, so the writes ahead of it never drain) is the write-stall watchdog's to
+ * report; with the watchdog off, the heartbeat reports it itself, a timeout after asking for it.
  *
  * <p>Event loop only.
  */
@@ -28,27 +30,35 @@ public final class Heartbeat {
         /** Write a probe now. */
         PROBE,
         /** The written probe's reply is overdue: check the kernel for progress, then declare it unresponsive. */
-        REPLY_OVERDUE
+        REPLY_OVERDUE,
+        /** The probe has not reached the socket within the timeout, and no write-stall watchdog will report it. */
+        PROBE_UNWRITTEN
     }
 
     private final long idleNanos;
     private final long timeoutNanos;
     private final Predicate<ByteBuf> reply;
+    private final boolean writesWatched;
     private boolean running;
     private long lastReadNanos;
     private boolean awaiting;
     private boolean written;
+    private long sentNanos;
     private long writtenNanos;
     private long replyDeadlineNanos;
     private long probeEnd = -1;
     private long progressMark;
     private boolean progressKnown;
 
-    /** @param reply what counts as a reply, or {@code null} for any bytes */
-    public Heartbeat(long idleNanos, long timeoutNanos, Predicate<ByteBuf> reply) {
+    /**
+     * @param reply         what counts as a reply, or {@code null} for any bytes
+     * @param writesWatched whether a write-stall watchdog reports writes that stop draining, a probe among them
+     */
+    public Heartbeat(long idleNanos, long timeoutNanos, Predicate<ByteBuf> reply, boolean writesWatched) {
         this.idleNanos = idleNanos;
         this.timeoutNanos = timeoutNanos;
         this.reply = reply;
+        this.writesWatched = writesWatched;
     }
 
     /** Probing starts: the first probe is due {@code idle} from now, unless something is read first. */
@@ -81,9 +91,10 @@ public final class Heartbeat {
         return Math.max(rtt, 0);
     }
 
-    /** A probe was handed to the pipeline. */
-    public void probeSent() {
+    /** A probe was handed to the pipeline at {@code nowNanos}. */
+    public void probeSent(long nowNanos) {
         awaiting = true;
+        sentNanos = nowNanos;
         written = false;
         probeEnd = -1;
         progressKnown = false;
@@ -117,8 +128,11 @@ public final class Heartbeat {
         if (!awaiting) {
             return lastReadNanos + idleNanos;
         }
-        // A probe not yet written waits on the write-stall watchdog, never on this.
-        return written ? replyDeadlineNanos : ConnectionTimer.NEVER;
+        if (written) {
+            return replyDeadlineNanos;
+        }
+        // A probe not yet written waits on the write-stall watchdog, where there is one.
+        return writesWatched ? ConnectionTimer.NEVER : sentNanos + timeoutNanos;
     }
 
     public Due check(long nowNanos) {
@@ -128,7 +142,10 @@ public final class Heartbeat {
         if (!awaiting) {
             return nowNanos - (lastReadNanos + idleNanos) >= 0 ? Due.PROBE : Due.NOTHING;
         }
-        return written && nowNanos - replyDeadlineNanos >= 0 ? Due.REPLY_OVERDUE : Due.NOTHING;
+        if (written) {
+            return nowNanos - replyDeadlineNanos >= 0 ? Due.REPLY_OVERDUE : Due.NOTHING;
+        }
+        return !writesWatched && nowNanos - (sentNanos + timeoutNanos) >= 0 ? Due.PROBE_UNWRITTEN : Due.NOTHING;
     }
 
     /**

@@ -305,7 +305,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     private boolean checkHeartbeat(Channel channel, long now) {
         switch (heartbeat.check(now)) {
             case PROBE:
-                heartbeat.probeSent();
+                heartbeat.probeSent(now);
                 // From the end of the pipeline, through the application's encoders, after what it queued.
                 channel.writeAndFlush(settings.newProbe()).addListener(f -> {
                     if (f.isSuccess()) {
@@ -334,6 +334,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
                         "unresponsive");
                 return false;
             }
+            case PROBE_UNWRITTEN:
+                DisconnectRecorder.reset(ctx, record, Disconnections.builder(DisconnectCause.UNRESPONSIVE)
+                        .detail("the heartbeat probe did not reach the socket within its timeout of "
+                                + Durations.format(Duration.ofNanos(settings.heartbeatTimeoutNanos()))
+                                + ": the writes ahead of it are not draining (the write-stall watchdog is off)")
+                        .probe(Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED).build(), "unresponsive");
+                return false;
             default:
                 return true;
         }

@@ -69,7 +69,8 @@ public final class ConnectionSettings {
 
     /** A new heartbeat for one connection, or {@code null} if there is none. */
     Heartbeat newHeartbeat() {
-        return heartbeatProbe == null ? null : new Heartbeat(heartbeatIdleNanos, heartbeatTimeoutNanos, heartbeatReply);
+        return heartbeatProbe == null ? null
+                : new Heartbeat(heartbeatIdleNanos, heartbeatTimeoutNanos, heartbeatReply, !writeStallTimeout.isZero());
     }
 
     Object newProbe() {

@@ -74,7 +74,11 @@ class HeartbeatTest {
     }
 
     private static ConnectionSettings settings(HeartbeatOptions heartbeat) {
-        return new ConnectionSettings(Duration.ZERO, null, Duration.ZERO, new ReceivedBytesPreview(Level.TRACE, 0))
+        return settings(heartbeat, Duration.ZERO);
+    }
+
+    private static ConnectionSettings settings(HeartbeatOptions heartbeat, Duration writeStallTimeout) {
+        return new ConnectionSettings(Duration.ZERO, null, writeStallTimeout, new ReceivedBytesPreview(Level.TRACE, 0))
                 .withHeartbeat(heartbeat.idle(), heartbeat.timeout(), heartbeat::newProbe, heartbeat.reply(),
                         heartbeat.startWhenSignalled());
     }
@@ -84,8 +88,12 @@ class HeartbeatTest {
     }
 
     private static EmbeddedChannel channel(EmbeddedChannel ch, Owner owner, HeartbeatOptions heartbeat) {
+        return channel(ch, owner, settings(heartbeat));
+    }
+
+    private static EmbeddedChannel channel(EmbeddedChannel ch, Owner owner, ConnectionSettings settings) {
         ch.freezeTime();
-        ch.pipeline().addLast(new ConnectionHandler(owner, settings(heartbeat)));
+        ch.pipeline().addLast(new ConnectionHandler(owner, settings));
         // As the connector's pipeline does once the handlers are in place (WinnerPipeline).
         ch.pipeline().fireChannelActive();
         return ch;
@@ -185,10 +193,11 @@ class HeartbeatTest {
     }
 
     @Test
-    void aProbeStuckBehindQueuedWritesIsNeverUnresponsive() {
+    void aProbeStuckBehindQueuedWritesIsTheWriteStallWatchdogsToReport() {
         Owner owner = new Owner();
         BlockedChannel ch = new BlockedChannel();
-        channel(ch, owner, options().build());
+        // A watchdog too patient to fire within this test: the heartbeat must leave the stuck probe to it.
+        channel(ch, owner, settings(options().build(), Duration.ofDays(1)));
         ch.blocked = true;
         ch.writeOneOutbound(Unpooled.copiedBuffer("queued\n", StandardCharsets.US_ASCII));
         ch.flushOutbound();
@@ -200,6 +209,24 @@ class HeartbeatTest {
         assertThat(probes(ch)).isEqualTo("queued\nPING\r\n");
         advance(ch, TIMEOUT.toMillis() + 2 * GRID);
         assertThat(ch.isOpen()).as("once written, the timeout runs").isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void withTheWriteStallWatchdogOffAProbeThatNeverReachesTheSocketIsUnresponsiveAfterItsTimeout() {
+        Owner owner = new Owner();
+        BlockedChannel ch = new BlockedChannel();
+        channel(ch, owner, settings(options().build(), Duration.ZERO));
+        ch.blocked = true;
+        ch.writeOneOutbound(Unpooled.copiedBuffer("queued\n", StandardCharsets.US_ASCII));
+        ch.flushOutbound();
+        advance(ch, IDLE.toMillis() + GRID);
+        assertThat(ch.isOpen()).as("the probe was asked for, not yet overdue").isTrue();
+        advance(ch, TIMEOUT.toMillis() + 2 * GRID);
+        assertThat(ch.isOpen()).as("a probe stuck for its whole timeout").isFalse();
+        assertThat(owner.ended.cause()).isEqualTo(DisconnectCause.UNRESPONSIVE);
+        assertThat(owner.ended.detail()).contains("did not reach the socket within its timeout of 1s");
+        assertThat(owner.ended.probeAcknowledged()).isEqualTo(Disconnection.ProbeAcknowledgement.NOT_ACKNOWLEDGED);
         ch.finishAndReleaseAll();
     }
 }
