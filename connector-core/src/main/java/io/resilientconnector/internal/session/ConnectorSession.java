@@ -408,10 +408,12 @@ public final class ConnectorSession implements ConnectionOwner {
 
     /** The connector's resources are closing under it (or its event loop is shutting down): it closes too. */
     public void resourcesClosed() {
-        logger.warn("connector to {}: its resources were closed while it ran, so it is closed too "
-                + "(close connectors before their resources)", name);
-        close(new SendRejectedException(SendRejectedException.Reason.CLOSED,
+        ConnectorState was = close(new SendRejectedException(SendRejectedException.Reason.CLOSED,
                 "the connector's resources were closed before the message was written"));
+        if (was != null && !was.isTerminal()) {
+            logger.warn("connector to {}: its resources were closed while it ran, so it is closed too "
+                    + "(close connectors before their resources)", name);
+        }
     }
 
     private RateLimiter warnings() {
