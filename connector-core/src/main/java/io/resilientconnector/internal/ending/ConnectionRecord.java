@@ -69,6 +69,11 @@ public final class ConnectionRecord {
         cause = complete;
     }
 
+    /** Whether the last sample shows the kernel ending the connection by a timeout (see {@link KernelSendQueue#timedOutByKernel}). */
+    public boolean sampleShowsKernelTimeout() {
+        return sample != null && sample.timedOutByKernel();
+    }
+
     /** The cause kept so far, or {@code null}. */
     public Disconnection recorded() {
         return cause;

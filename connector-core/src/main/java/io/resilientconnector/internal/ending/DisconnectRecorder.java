@@ -76,6 +76,13 @@ public final class DisconnectRecorder {
      * long nothing had been read, logs one line and returns the result.
      */
     public static Disconnection ended(ConnectionRecord record, Channel channel) {
+        if (record.recorded() == null && record.sampleShowsKernelTimeout()) {
+            // The kernel's ETIMEDOUT goes to whichever operation asks first; on io_uring that can be a write whose
+            // failure comes after the read that then meets end of stream. The kernel's state tells the two apart.
+            record.record(Disconnections.builder(DisconnectCause.TIMED_OUT, "ETIMEDOUT", null)
+                    .detail("the kernel ended the connection while retransmitting (TCP state CLOSE, not a peer's FIN)")
+                    .build());
+        }
         record.record(Disconnections.of(DisconnectCause.PEER_CLOSED));
         Disconnection why = named(record.recorded(), channel);
         if (why.unacknowledged() == null) {

@@ -133,6 +133,15 @@ public final class KernelSendQueue {
      *
      * @param age how long before the end this was read
      */
+    /**
+     * Whether the kernel itself ended the connection while retransmitting: TCP_INFO's state is CLOSE (a peer's
+     * FIN would leave CLOSE_WAIT) with retransmissions or keepalive probes outstanding, which is how a user
+     * timeout or keepalive expiry leaves it. False where TCP_INFO is not read.
+     */
+    public boolean timedOutByKernel() {
+        return info != null && info.closedByKernel() && (info.retransmits() > 0 || info.probes() > 0);
+    }
+
     public TcpStats stats(Duration age) {
         TcpStatsBuilder b = new TcpStatsBuilder().age(age)
                 .retransmits(retransmits).probes(probes);
