@@ -13,6 +13,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.resilientconnector.internal.pipeline.ConnectionPipeline;
 import io.resilientconnector.internal.pipeline.ConnectionSettings;
 import io.resilientconnector.internal.session.ConnectorSession;
+import io.resilientconnector.internal.session.SessionAccess;
 import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.observe.JfrEvents;
 import io.resilientconnector.internal.connect.Dialer;
@@ -83,6 +84,11 @@ public final class ResilientConnector implements AutoCloseable {
 
     private static final Random SHARED_RANDOM = new Random();
 
+    static {
+        // The library's metrics binder observes the session, which no public method hands out.
+        SessionAccess.set(connector -> connector.session);
+    }
+
     private final ConnectorOptions options;
     private final ChannelHandler userHandler;
     private final ConnectorResources givenResources;
@@ -91,7 +97,6 @@ public final class ResilientConnector implements AutoCloseable {
     private final Listeners listeners;
     private final PendingSends pending;
     private final ConnectorSession session;
-    private final JfrEvents flight;
 
     private ResilientConnector(Builder b) {
         this.options = b.options;
@@ -102,15 +107,18 @@ public final class ResilientConnector implements AutoCloseable {
         this.random = b.random != null ? b.random : SHARED_RANDOM;
         List<ConnectorListener> all = new ArrayList<>(b.listeners);
         // Flight Recorder events first, so that their time stamps are not delayed by the application's listeners.
-        this.flight = JfrEvents.AVAILABLE ? new JfrEvents(options.endpoint()) : null;
+        JfrEvents flight = JfrEvents.AVAILABLE ? new JfrEvents(options.endpoint()) : null;
         if (flight != null) {
-            all.add(0, flight);
+            all.add(0, flight.listener());
         }
         this.listeners = new Listeners(all);
         this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(),
                 rejected -> listeners.fire("connector to " + describeEndpoints(), l -> l.sendRejected(rejected)));
         this.session = new ConnectorSession(describeEndpoints(), options.endpoints(), pending, listeners,
                 options.reconnect(), random, options.writeStallTimeout(), heartbeatNote());
+        if (flight != null) {
+            session.observe(flight);
+        }
     }
 
     public static Builder builder(ConnectorOptions options) {
@@ -199,7 +207,7 @@ public final class ResilientConnector implements AutoCloseable {
         PassAttempt attempt = new PassAttempt(dialer, home, pipeline, session);
         Failback failback = !options.failbackAfter().isZero() && endpoints.size() > 1
                 ? new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()) : null;
-        return new ConnectorSession.Wiring(home, flight == null ? attempt : flight.timing(attempt), failback, tuning,
+        return new ConnectorSession.Wiring(home, attempt, failback, tuning,
                 res.limiter(), release);
     }
 

@@ -15,7 +15,8 @@ import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.Unacknowledged;
-import io.resilientconnector.internal.observe.OpenConnections;
+import io.resilientconnector.internal.observe.SessionObserver;
+import io.resilientconnector.internal.session.SessionAccess;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -115,10 +116,8 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
     private final Counter heartbeatMissed;
     private final DistributionSummary unacknowledged;
     private final Map<SendRejectedException.Reason, Counter> rejected = new EnumMap<>(SendRejectedException.Reason.class);
-    // Which connection an end is about: after a failback, the old connection's end is told after the new one's
-    // connect. Written on the connector's event loop, where its connection events arrive, and once from bind.
-    private final OpenConnections connections = new OpenConnections();
-    private volatile long outageStartNanos = -1;
+    // Written on the connector's event loop, where the session tells its observers.
+    private long outageStartNanos = -1;
 
     /**
      * Which connector each pair of name and endpoint tags is bound to, per registry. Weak both ways: a connector's
@@ -157,10 +156,6 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             rejected.put(reason, track(Counter.builder(SENDS_REJECTED).tags(tags).tag("reason", reason.name())
                     .description("Messages that will not reach the socket").register(registry)));
         }
-        Channel current = connector.channel();
-        if (current != null) {
-            connections.connected(current.id().asShortText(), now());
-        }
     }
 
     /**
@@ -187,58 +182,11 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
             release(registry, tags);
             throw e;
         }
+        // The session says what each end was: a failed attempt, the current connection's, or a retired one's.
+        SessionAccess.of(connector).observe(metrics.new Observer());
         connector.addListener(metrics);
         connector.closeFuture().thenRun(metrics::close);
         return metrics;
-    }
-
-    @Override
-    public void connected(Channel channel) {
-        if (closed) {
-            return;
-        }
-        long now = now();
-        counter(CONNECT_ATTEMPTS, "outcome", "success", "cause", NONE).increment();
-        if (outageStartNanos >= 0) {
-            outageDuration.record(now - outageStartNanos, TimeUnit.NANOSECONDS);
-            outageStartNanos = -1;
-        }
-        connections.connected(channel.id().asShortText(), now);
-    }
-
-    /**
-     * A failed pass counts as a failed attempt. An established connection's end counts as a disconnect, timed
-     * from its own connect; only the current connection's end starts an outage, as a connection that a failback
-     * replaced ends after its successor is ready.
-     */
-    @Override
-    public void disconnected(Disconnection why) {
-        if (closed) {
-            return;
-        }
-        String cause = why.cause().name();
-        OpenConnections.Ended ended = connections.ended(why);
-        if (ended.part() == OpenConnections.Part.FAILED_ATTEMPT) {
-            counter(CONNECT_ATTEMPTS, "outcome", "failure", "cause", cause).increment();
-            return;
-        }
-        long now = now();
-        connectionDuration.record(now - ended.connectedAt(), TimeUnit.NANOSECONDS);
-        if (ended.part() == OpenConnections.Part.CURRENT) {
-            outageStartNanos = now;
-        }
-        counter(DISCONNECTS, "cause", cause).increment();
-        Duration quiet = why.sinceLastRead();
-        if (quiet != null) {
-            timer(DETECTION_LATENCY, "cause", cause).record(quiet);
-        }
-        Unacknowledged lost = why.unacknowledged();
-        if (lost != null && lost.known()) {
-            unacknowledged.record(lost.bytes());
-        }
-        if (why.cause() == DisconnectCause.UNRESPONSIVE) {
-            heartbeatMissed.increment();
-        }
     }
 
     @Override
@@ -329,5 +277,57 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
 
     private long now() {
         return registry.config().clock().monotonicTime();
+    }
+
+    /** Counts attempts, connections and their ends as the connector's session decides them. */
+    private final class Observer implements SessionObserver {
+
+        @Override
+        public void connected(Channel channel) {
+            if (closed) {
+                return;
+            }
+            counter(CONNECT_ATTEMPTS, "outcome", "success", "cause", NONE).increment();
+            if (outageStartNanos >= 0) {
+                outageDuration.record(now() - outageStartNanos, TimeUnit.NANOSECONDS);
+                outageStartNanos = -1;
+            }
+        }
+
+        @Override
+        public void attemptFailed(Disconnection why) {
+            if (!closed) {
+                counter(CONNECT_ATTEMPTS, "outcome", "failure", "cause", why.cause().name()).increment();
+            }
+        }
+
+        /**
+         * An established connection's end counts as a disconnect, timed from its own connect; only the current
+         * connection's end starts an outage, as a connection that a failback replaced ends after its successor is
+         * ready.
+         */
+        @Override
+        public void ended(Disconnection why, boolean wasCurrent, long connectedNanos) {
+            if (closed) {
+                return;
+            }
+            String cause = why.cause().name();
+            connectionDuration.record(connectedNanos, TimeUnit.NANOSECONDS);
+            if (wasCurrent) {
+                outageStartNanos = now();
+            }
+            counter(DISCONNECTS, "cause", cause).increment();
+            Duration quiet = why.sinceLastRead();
+            if (quiet != null) {
+                timer(DETECTION_LATENCY, "cause", cause).record(quiet);
+            }
+            Unacknowledged lost = why.unacknowledged();
+            if (lost != null && lost.known()) {
+                unacknowledged.record(lost.bytes());
+            }
+            if (why.cause() == DisconnectCause.UNRESPONSIVE) {
+                heartbeatMissed.increment();
+            }
+        }
     }
 }

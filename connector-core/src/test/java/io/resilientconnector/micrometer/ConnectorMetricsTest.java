@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.ResilientConnector;
@@ -28,6 +30,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -179,6 +182,47 @@ class ConnectorMetricsTest {
                 assertThat(timer("outage.duration").totalTime(TimeUnit.NANOSECONDS) - downBefore)
                         .as("from the current connection's end, not from the retired one's")
                         .isLessThanOrEqualTo(reconnected - ending);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionClosedByAListenerInConnectedCountsOneSuccessOneDisconnectAndNoFailedAttempt() throws Exception {
+        EventRecorder events = new EventRecorder();
+        AtomicBoolean closedOne = new AtomicBoolean();
+        try (LineServer server = LineServer.start()) {
+            ConnectorOptions options = ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
+                    // No second connection while the test reads the meters.
+                    .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(30))
+                            .maxDelay(Duration.ofSeconds(30)).jitter(Jitter.NONE).build())
+                    .build();
+            // Heard before the binder's listener: the connection ends while the step that made it ready still runs.
+            ConnectorListener closer = new ConnectorListener() {
+                @Override
+                public void connected(Channel channel) {
+                    if (closedOne.compareAndSet(false, true)) {
+                        channel.close();
+                    }
+                }
+            };
+            try (ResilientConnector connector = ResilientConnector.builder(options).handler(new CountingSink())
+                    .listener(closer).random(new Random(1)).build()) {
+                ConnectorMetrics.bind(connector, registry, "orders");
+                connector.addListener(events);
+                connector.start();
+                events.await("CONNECTED", WAIT);
+                events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
+                events.await("RECONNECTING 1", WAIT);
+                assertThat(counter("connect.attempts", "outcome", "success", "cause", "NONE")).isEqualTo(1);
+                assertThat(counter("disconnects", "cause", "LOCAL_CLOSE")).isEqualTo(1);
+                assertThat(failedAttempts()).as("an established connection's end is no failed attempt").isEmpty();
+                assertThat(timer("connection.duration").count()).isEqualTo(1);
+
+                // It started an outage, which the next connection ends.
+                assertThat(connector.reconnectNow()).isTrue();
+                events.await("CONNECTED", WAIT);
+                assertThat(counter("connect.attempts", "outcome", "success", "cause", "NONE")).isEqualTo(2);
+                assertThat(timer("outage.duration").count()).isEqualTo(1);
             }
         }
     }

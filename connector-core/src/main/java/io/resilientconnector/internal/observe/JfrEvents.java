@@ -1,8 +1,5 @@
 package io.resilientconnector.internal.observe;
 
-import io.resilientconnector.internal.connect.Connected;
-import io.resilientconnector.internal.reconnect.ReconnectLoop;
-
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.DisconnectCause;
@@ -31,10 +28,11 @@ import java.time.Duration;
  * <p>Built only where the {@code jdk.jfr} module is present ({@link #AVAILABLE}); a runtime image without it
  * never loads this class.
  *
- * <p>Heard on the connector's event loop, except {@link #attemptStarting()}, which the first attempt calls from
- * the thread that starts the connector; one attempt is under way at a time.
+ * <p>Told by the connector's session what each end was ({@link SessionObserver}); reconnects and giving up it
+ * hears as a {@linkplain #listener() listener}. Both on the connector's event loop, where one attempt is under
+ * way at a time.
  */
-public final class JfrEvents implements ConnectorListener {
+public final class JfrEvents implements SessionObserver {
 
     /** The events' category, as {@code jfr print --categories} takes it. */
     public static final String CATEGORY = "Resilient Connector";
@@ -42,38 +40,32 @@ public final class JfrEvents implements ConnectorListener {
     public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     private final String endpoint;
-    private volatile ConnectAttempt attempt;
-    // Which connection an end is about: after a failback, the old connection's end is told after the new one's
-    // connect, while the new one is up and no attempt is under way.
-    private final OpenConnections connections = new OpenConnections();
+    // Confined to the event loop.
+    private ConnectAttempt attempt;
+
+    private final ConnectorListener listener = new ConnectorListener() {
+        @Override
+        public void reconnectScheduled(int attemptNumber, Duration delay, Disconnection after) {
+            JfrEvents.this.reconnectScheduled(attemptNumber, delay, after);
+        }
+
+        @Override
+        public void gaveUp(int attempts, Disconnection last) {
+            JfrEvents.this.gaveUp(attempts, last);
+        }
+    };
 
     /** @param endpoint the server address as configured, which every event names */
     public JfrEvents(Object endpoint) {
         this.endpoint = String.valueOf(endpoint);
     }
 
-    /** {@code attempt}, telling this when each of its attempts starts. */
-    public ReconnectLoop.Attempt timing(ReconnectLoop.Attempt attempt) {
-        return new ReconnectLoop.Attempt() {
-            @Override
-            public io.netty.util.concurrent.Future<?> start() {
-                attemptStarting();
-                return attempt.start();
-            }
-
-            @Override
-            public Disconnection failure(io.netty.util.concurrent.Future<?> failed) {
-                return attempt.failure(failed);
-            }
-
-            @Override
-            public io.netty.util.concurrent.Future<?> abort(io.netty.util.concurrent.Future<?> started) {
-                return attempt.abort(started);
-            }
-        };
+    /** Records the events the session's observers are not told: scheduled reconnects and giving up. */
+    public ConnectorListener listener() {
+        return listener;
     }
 
-    /** An attempt to connect starts now; it ends with {@link #connected} or a {@link #disconnected}. */
+    @Override
     public void attemptStarting() {
         ConnectAttempt event = new ConnectAttempt();
         if (event.isEnabled()) {
@@ -86,8 +78,6 @@ public final class JfrEvents implements ConnectorListener {
 
     @Override
     public void connected(Channel channel) {
-        // No time: the events carry their own.
-        connections.connected(channel.id().asShortText(), 0);
         ConnectAttempt a = attempt;
         attempt = null;
         if (a != null) {
@@ -110,15 +100,11 @@ public final class JfrEvents implements ConnectorListener {
         }
     }
 
-    /**
-     * A failed pass ends its attempt's ConnectAttempt event; the end of an established connection, the current
-     * one or one a failback replaced, is a Disconnected event, and leaves an attempt under way alone.
-     */
+    /** A failed attempt is its ConnectAttempt event; Disconnected is about established connections. */
     @Override
-    public void disconnected(Disconnection why) {
-        boolean failedAttempt = connections.ended(why).part() == OpenConnections.Part.FAILED_ATTEMPT;
+    public void attemptFailed(Disconnection why) {
         ConnectAttempt a = attempt;
-        if (failedAttempt && a != null) {
+        if (a != null) {
             attempt = null;
             a.end();
             if (a.shouldCommit()) {
@@ -131,10 +117,14 @@ public final class JfrEvents implements ConnectorListener {
                 a.commit();
             }
         }
-        if (failedAttempt) {
-            // A failed attempt is its ConnectAttempt event; Disconnected is about established connections.
-            return;
-        }
+    }
+
+    /**
+     * The end of an established connection, the current one or one a failback replaced, is a Disconnected event,
+     * and leaves an attempt under way alone.
+     */
+    @Override
+    public void ended(Disconnection why, boolean wasCurrent, long connectedNanos) {
         Disconnected event = new Disconnected();
         if (event.shouldCommit()) {
             event.endpoint = endpoint;
@@ -176,8 +166,7 @@ public final class JfrEvents implements ConnectorListener {
         }
     }
 
-    @Override
-    public void reconnectScheduled(int attemptNumber, Duration delay, Disconnection after) {
+    private void reconnectScheduled(int attemptNumber, Duration delay, Disconnection after) {
         ReconnectScheduled event = new ReconnectScheduled();
         if (event.shouldCommit()) {
             event.endpoint = endpoint;
@@ -188,8 +177,7 @@ public final class JfrEvents implements ConnectorListener {
         }
     }
 
-    @Override
-    public void gaveUp(int attempts, Disconnection last) {
+    private void gaveUp(int attempts, Disconnection last) {
         GaveUp event = new GaveUp();
         if (event.shouldCommit()) {
             event.endpoint = endpoint;

@@ -1,2 +1,2 @@
-/** Observing a connector from outside: Flight Recorder events, and which connections a binder has seen open. Not API. */
+/** Observing a connector from outside: what its session decided, told to the binders, and Flight Recorder events. Not API. */
 package io.resilientconnector.internal.observe;

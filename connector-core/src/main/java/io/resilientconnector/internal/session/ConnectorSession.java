@@ -2,6 +2,7 @@ package io.resilientconnector.internal.session;
 
 import io.resilientconnector.internal.connect.Failback;
 import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.observe.SessionObserver;
 import io.resilientconnector.internal.pipeline.ConnectionHandler;
 import io.resilientconnector.internal.pipeline.ConnectionOwner;
 import io.resilientconnector.internal.pipeline.ProxyHandlers;
@@ -9,6 +10,7 @@ import io.resilientconnector.internal.reconnect.BackoffState;
 import io.resilientconnector.internal.reconnect.ConnectRateLimiter;
 import io.resilientconnector.internal.reconnect.RateLimiter;
 import io.resilientconnector.internal.reconnect.ReconnectLoop;
+import io.resilientconnector.util.ApplicationCode;
 import io.resilientconnector.util.ChannelLog;
 
 import io.resilientconnector.util.Durations;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,12 +45,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The one owner of a connector's state: where it is in its life ({@link ConnectorState}), its current
  * connection, the attempt under way, the backoff wait, and every connection it opened until that connection's
  * end has been told. Every change happens here, as one step on the connector's event loop, and tells the
- * listeners exactly once.
+ * listeners exactly once. Its observers ({@link SessionObserver}) hear what each end was, before the listeners.
  *
  * <p>A connection is either being set up (installed on a pass's winner, not yet through its proxy and TLS) or
  * established ({@link #ready}). Its end is decided once, in {@link #ended}: during setup it is one failed
@@ -80,6 +84,8 @@ public final class ConnectorSession implements ConnectionOwner {
         final long attempt;
         Part part;
         boolean established;
+        /** When it became established, by the event loop's ticker. */
+        long establishedAt;
 
         Connection(Endpoint endpoint, long attempt, Part part) {
             this.endpoint = endpoint;
@@ -132,6 +138,8 @@ public final class ConnectorSession implements ConnectionOwner {
     private volatile Channel current;
     private volatile Endpoint currentEndpoint;
     private volatile ScheduledFuture<?> wait;
+    // Copied on write; null until the first: most connectors have none.
+    private volatile SessionObserver[] observers;
 
     // Confined to the event loop.
     private final Map<Channel, Connection> connections = new HashMap<>(2);
@@ -160,6 +168,34 @@ public final class ConnectorSession implements ConnectionOwner {
 
     public ConnectorState state() {
         return state.get();
+    }
+
+    /** Tells {@code observer} what the session decides from now on; from any thread. */
+    public synchronized void observe(SessionObserver observer) {
+        Checks.notNull(observer, "observer");
+        SessionObserver[] was = observers;
+        SessionObserver[] now;
+        if (was == null) {
+            now = new SessionObserver[]{observer};
+        } else {
+            now = Arrays.copyOf(was, was.length + 1);
+            now[was.length] = observer;
+        }
+        observers = now;
+    }
+
+    private void tell(Object about, Consumer<SessionObserver> event) {
+        SessionObserver[] all = observers;
+        if (all == null) {
+            return;
+        }
+        for (SessionObserver observer : all) {
+            try {
+                event.accept(observer);
+            } catch (Throwable t) {
+                ApplicationCode.threw(about, observer, t);
+            }
+        }
     }
 
     /** The current connection, or {@code null} while there is none. */
@@ -300,6 +336,7 @@ public final class ConnectorSession implements ConnectionOwner {
             return;
         }
         long id2 = ++attemptId;
+        tell(name, SessionObserver::attemptStarting);
         Future<?> attempt;
         try {
             attempt = wiring.attempt.start();
@@ -343,6 +380,7 @@ public final class ConnectorSession implements ConnectionOwner {
     private void attemptFailed(Disconnection why) {
         inFlight = null;
         attemptId++;
+        tell(about(why), o -> o.attemptFailed(why));
         next(why);
     }
 
@@ -556,9 +594,11 @@ public final class ConnectorSession implements ConnectionOwner {
 
     /** Sends go to {@code channel} from now on; then the listeners are told. */
     private void established(Channel channel, Connection c) {
+        c.establishedAt = now();
         pending.connected(channel);
         logger.info("{} connected: {}{}{}", ChannelLog.id(channel), wiring.tuning.readBack(channel).describe(writeStallTimeout),
                 ProxyHandlers.describe(channel), heartbeatNote);
+        tell(ChannelLog.id(channel), o -> o.connected(channel));
         listeners.fire(ChannelLog.id(channel), l -> l.connected(channel));
         if (wiring.failback != null && current == channel) {
             wiring.failback.connected(c.endpoint.unresolved());
@@ -620,6 +660,7 @@ public final class ConnectorSession implements ConnectionOwner {
         }
         switch (c.part) {
             case RETIRED:
+                endedEstablished(c, why, false);
                 listeners.fire(about(why), l -> l.disconnected(why));
                 break;
             case CANDIDATE:
@@ -638,8 +679,10 @@ public final class ConnectorSession implements ConnectionOwner {
                     if (wiring.failback != null) {
                         wiring.failback.stop();
                     }
+                    endedEstablished(c, why, true);
                     next(why);
                 } else if (c.established) {
+                    endedEstablished(c, why, false);
                     listeners.fire(about(why), l -> l.disconnected(why));
                 } else if (c.attempt == attemptId) {
                     // Ended during its setup: the attempt failed.
@@ -647,6 +690,11 @@ public final class ConnectorSession implements ConnectionOwner {
                 }
         }
         maybeTerminated();
+    }
+
+    private void endedEstablished(Connection c, Disconnection why, boolean wasCurrent) {
+        long up = now() - c.establishedAt;
+        tell(about(why), o -> o.ended(why, wasCurrent, up));
     }
 
     private Object about(Disconnection why) {
