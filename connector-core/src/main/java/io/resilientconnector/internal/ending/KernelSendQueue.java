@@ -73,9 +73,7 @@ public final class KernelSendQueue {
             if (info == null) {
                 return null;
             }
-            long bytes = info.unacknowledgedBytes();
-            return new KernelSendQueue(bytes, bytes < 0 ? -1 : Math.min(bytes, info.notSentBytes()),
-                    info.unackedSegments(), info.retransmits(), info.probes(), info);
+            return of(info);
         }
         if (!(channel instanceof NioSocketChannel) || !PROC_READABLE || !channel.isActive()) {
             return null;
@@ -133,6 +131,13 @@ public final class KernelSendQueue {
      *
      * @param age how long before the end this was read
      */
+    /** What {@code info} says of the send queue. */
+    static KernelSendQueue of(TcpInfo info) {
+        long bytes = info.unacknowledgedBytes();
+        return new KernelSendQueue(bytes, bytes < 0 ? -1 : Math.min(bytes, info.notSentBytes()),
+                info.unackedSegments(), info.retransmits(), info.probes(), info);
+    }
+
     /**
      * Whether the kernel itself ended the connection while retransmitting: TCP_INFO's state is CLOSE (a peer's
      * FIN would leave CLOSE_WAIT) with retransmissions or keepalive probes outstanding, which is how a user

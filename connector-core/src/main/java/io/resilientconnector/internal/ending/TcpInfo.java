@@ -62,6 +62,11 @@ public final class TcpInfo {
     private final long bytesSent;
     private final long bytesRetransmitted;
 
+    /** Parses a raw TCP_INFO in the platform's byte order, as the kernel fills it. */
+    static TcpInfo parse(ByteBuffer raw) {
+        return new TcpInfo(raw.order(ByteOrder.nativeOrder()));
+    }
+
     private TcpInfo(ByteBuffer b) {
         this.state = b.get(OFFSET_STATE) & 0xff;
         this.retransmits = b.get(OFFSET_RETRANSMITS) & 0xff;

@@ -78,4 +78,24 @@ class KernelSendQueueTest {
         assertThat(q.bytes()).isEqualTo(0x10000);
         assertThat(q.stuck()).isTrue();
     }
+
+    /** A raw TCP_INFO as the kernel fills it: state, retransmits and probes at their offsets, the rest zero. */
+    private static KernelSendQueue fromTcpInfo(int state, int retransmits, int probes) {
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(216).order(ByteOrder.nativeOrder());
+        raw.put(0, (byte) state).put(2, (byte) retransmits).put(3, (byte) probes);
+        return KernelSendQueue.of(TcpInfo.parse(raw));
+    }
+
+    @Test
+    void aConnectionTheKernelClosedWhileRetransmittingTimedOut() {
+        assertThat(fromTcpInfo(7, 4, 0).timedOutByKernel()).as("CLOSE, retransmitting").isTrue();
+        assertThat(fromTcpInfo(7, 0, 2).timedOutByKernel()).as("CLOSE, probing").isTrue();
+    }
+
+    @Test
+    void aPeersCloseOrAQuietEndIsNoKernelTimeout() {
+        assertThat(fromTcpInfo(8, 4, 0).timedOutByKernel()).as("CLOSE_WAIT: the peer's FIN").isFalse();
+        assertThat(fromTcpInfo(7, 0, 0).timedOutByKernel()).as("CLOSE with nothing outstanding").isFalse();
+        assertThat(fromTcpInfo(1, 3, 0).timedOutByKernel()).as("ESTABLISHED").isFalse();
+    }
 }
