@@ -4,6 +4,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.Disconnection;
@@ -29,8 +31,10 @@ public final class WithoutMicrometer {
     public static String run() throws Exception {
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // A reconnect far away, so that none connects before the close on a busy machine.
             ConnectorOptions options = ConnectorOptions.builder().endpoint("127.0.0.1", server.getLocalPort())
-                    .maxPendingMessages(0).build();
+                    .maxPendingMessages(0).reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(30))
+                            .jitter(Jitter.NONE).build()).build();
             ResilientConnector connector = ResilientConnector.builder(options).handler(new CountingSink())
                     .listener(new ConnectorListener() {
                         @Override
