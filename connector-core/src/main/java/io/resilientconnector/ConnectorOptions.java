@@ -1,10 +1,10 @@
 package io.resilientconnector;
 
 import io.netty.handler.ssl.SslContext;
-import io.resilientconnector.util.Checks;
-import io.resilientconnector.util.Durations;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.TransportType;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import org.slf4j.event.Level;
 
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.resilientconnector;
 
 import io.resilientconnector.faultlab.FaultLab;
-import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.LabClient.Timed;
+import io.resilientconnector.faultlab.LabClient;
 import io.resilientconnector.faultlab.NumberedWriter;
 import io.resilientconnector.testing.Footprint;
 import io.resilientconnector.testing.Transports;

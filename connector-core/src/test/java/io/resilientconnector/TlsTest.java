@@ -13,8 +13,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.handler.ConnectionEventLogger;
+import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.NoopInitializer;
@@ -22,13 +22,13 @@ import io.resilientconnector.testing.TlsLineServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import static io.resilientconnector.testing.Fast.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;

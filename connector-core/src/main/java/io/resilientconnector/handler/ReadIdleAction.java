@@ -5,9 +5,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.internal.liveness.ReadIdlePolicy;
+import io.resilientconnector.util.Checks;
 import org.slf4j.event.Level;
 
 import java.time.Duration;

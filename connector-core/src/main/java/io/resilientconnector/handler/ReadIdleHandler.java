@@ -1,13 +1,12 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.ConnectorOptions;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resilientconnector.util.Checks;
+import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.internal.liveness.ConnectionTimer;
 import io.resilientconnector.internal.liveness.ReadIdleClock;
+import io.resilientconnector.util.Checks;
 
 import java.time.Duration;
 

@@ -1,12 +1,11 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.ConnectorOptions;
-
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.resilientconnector.util.Checks;
+import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.internal.pipeline.ReceivedBytesPreview;
+import io.resilientconnector.util.Checks;
 import org.slf4j.event.Level;
 
 /**

@@ -1,18 +1,17 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.ConnectorOptions;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.util.Checks;
 import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.liveness.ConnectionTimer;
 import io.resilientconnector.internal.ending.DisconnectRecorder;
 import io.resilientconnector.internal.ending.Disconnections;
-import io.resilientconnector.util.Durations;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
 import io.resilientconnector.internal.liveness.WriteStallDetector;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 
 import java.time.Duration;
 

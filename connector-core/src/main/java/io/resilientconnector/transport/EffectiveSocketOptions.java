@@ -4,8 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.resilientconnector.util.Durations;
 import io.resilientconnector.internal.ending.KernelSendQueue;
+import io.resilientconnector.util.Durations;
 import jdk.net.ExtendedSocketOptions;
 
 import java.time.Duration;

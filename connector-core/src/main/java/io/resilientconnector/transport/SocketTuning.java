@@ -1,6 +1,5 @@
 package io.resilientconnector.transport;
 
-import io.resilientconnector.util.Durations;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -8,6 +7,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import jdk.net.ExtendedSocketOptions;
 
 import java.io.IOException;

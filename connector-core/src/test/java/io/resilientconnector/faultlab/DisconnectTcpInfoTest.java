@@ -2,11 +2,11 @@ package io.resilientconnector.faultlab;
 
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.ConnectorOptions;
-import io.resilientconnector.ResilientConnector;
-import io.resilientconnector.Jitter;
-import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.Jitter;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.faultlab.LabClient.Timed;
 import io.resilientconnector.testing.CountingSink;

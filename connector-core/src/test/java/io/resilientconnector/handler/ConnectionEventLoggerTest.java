@@ -1,6 +1,5 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -8,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.ConnectionRecord;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.liveness.ConnectionTimer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +8,8 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 

@@ -1,8 +1,5 @@
 package io.resilientconnector.handler;
 
-import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.liveness.ConnectionTimer;
-import io.resilientconnector.internal.ending.Disconnections;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -10,6 +7,9 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.resilientconnector.testing;
 
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.Endpoint;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.Endpoint;
 import io.resilientconnector.util.ChannelLog;
 
 import java.net.InetSocketAddress;

@@ -4,11 +4,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.ResilientConnector;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.Disconnection;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;

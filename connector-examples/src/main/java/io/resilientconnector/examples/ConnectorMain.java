@@ -8,10 +8,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.ResilientConnector;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;

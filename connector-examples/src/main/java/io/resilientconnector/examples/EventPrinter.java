@@ -3,9 +3,9 @@ package io.resilientconnector.examples;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.SendRejectedException;
-import io.resilientconnector.Disconnection;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
 

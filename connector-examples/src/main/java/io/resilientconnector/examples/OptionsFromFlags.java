@@ -1,5 +1,7 @@
 package io.resilientconnector.examples;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.resilientconnector.ConnectorOptions;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.EndpointOrder;
@@ -10,17 +12,15 @@ import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import picocli.CommandLine.Model.CommandSpec;
 
-import javax.net.ssl.SSLException;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 
 import static io.resilientconnector.examples.UsageErrors.oneLine;
 

@@ -1,9 +1,9 @@
 package io.resilientconnector.examples;
 
 import io.resilientconnector.InvalidOptionException;
-import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.List;

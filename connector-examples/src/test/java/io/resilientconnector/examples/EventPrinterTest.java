@@ -2,9 +2,9 @@ package io.resilientconnector.examples;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
 import io.resilientconnector.internal.ending.Disconnections;

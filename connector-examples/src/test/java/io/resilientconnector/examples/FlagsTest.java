@@ -8,10 +8,10 @@ import io.resilientconnector.ProxyOptions;
 import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.transport.KeepAliveOptions;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,13 +1,13 @@
 package io.resilientconnector.internal.connect;
 
-import io.resilientconnector.util.Durations;
-import io.resilientconnector.util.Checks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

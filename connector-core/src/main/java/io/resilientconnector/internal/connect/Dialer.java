@@ -1,9 +1,9 @@
 package io.resilientconnector.internal.connect;
 
-import io.resilientconnector.util.Durations;
-import io.resilientconnector.util.Checks;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

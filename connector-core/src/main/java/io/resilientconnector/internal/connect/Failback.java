@@ -1,13 +1,12 @@
 package io.resilientconnector.internal.connect;
 
-import io.resilientconnector.internal.ending.CauseClassifier;
-
-import io.resilientconnector.util.Durations;
-import io.resilientconnector.util.Checks;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.CauseClassifier;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

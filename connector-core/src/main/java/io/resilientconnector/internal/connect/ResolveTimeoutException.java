@@ -1,6 +1,7 @@
 package io.resilientconnector.internal.connect;
 
 import io.resilientconnector.util.Durations;
+
 import java.net.UnknownHostException;
 import java.time.Duration;
 

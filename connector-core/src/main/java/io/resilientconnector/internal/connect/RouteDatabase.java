@@ -1,6 +1,7 @@
 package io.resilientconnector.internal.connect;
 
 import io.resilientconnector.util.Checks;
+
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

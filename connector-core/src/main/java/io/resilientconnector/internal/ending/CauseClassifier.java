@@ -1,20 +1,20 @@
 package io.resilientconnector.internal.ending;
 
 
-import io.resilientconnector.Disconnection;
-import io.resilientconnector.DisconnectCause;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.proxy.ProxyConnectException;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Maps an exception to a {@link DisconnectCause} by its type and, for the native transports, its errno.

@@ -1,12 +1,11 @@
 package io.resilientconnector.internal.ending;
 
-import io.resilientconnector.util.ChannelLog;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.util.ChannelLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

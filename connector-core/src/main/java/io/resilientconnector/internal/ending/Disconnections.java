@@ -1,8 +1,8 @@
 package io.resilientconnector.internal.ending;
 
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 import io.resilientconnector.Disconnection.ProbeAcknowledgement;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
 

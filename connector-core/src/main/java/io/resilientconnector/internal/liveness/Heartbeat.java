@@ -1,8 +1,7 @@
 package io.resilientconnector.internal.liveness;
 
-import io.resilientconnector.HeartbeatOptions;
-
 import io.netty.buffer.ByteBuf;
+import io.resilientconnector.HeartbeatOptions;
 
 import java.util.function.Predicate;
 

@@ -1,12 +1,11 @@
 package io.resilientconnector.internal.liveness;
 
+import io.netty.channel.Channel;
+import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.internal.ending.Disconnections;
 import io.resilientconnector.util.ChannelLog;
-
 import io.resilientconnector.util.Durations;
-import io.netty.channel.Channel;
-import io.resilientconnector.DisconnectCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;

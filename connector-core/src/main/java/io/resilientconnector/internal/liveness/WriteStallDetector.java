@@ -1,14 +1,13 @@
 package io.resilientconnector.internal.liveness;
 
-import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.ending.KernelSendQueue;
-import io.resilientconnector.internal.ending.TcpInfo;
-
-import io.resilientconnector.util.Durations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.KernelSendQueue;
+import io.resilientconnector.internal.ending.TcpInfo;
+import io.resilientconnector.util.Durations;
 
 import java.time.Duration;
 

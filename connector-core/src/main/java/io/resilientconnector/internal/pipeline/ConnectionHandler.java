@@ -1,15 +1,5 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.ending.DisconnectRecorder;
-import io.resilientconnector.internal.ending.Disconnections;
-import io.resilientconnector.internal.ending.KernelSendQueue;
-import io.resilientconnector.internal.liveness.ConnectionTimer;
-import io.resilientconnector.internal.liveness.Heartbeat;
-import io.resilientconnector.internal.liveness.ReadIdleClock;
-import io.resilientconnector.internal.liveness.WriteStallDetector;
-
-import io.resilientconnector.util.Durations;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
@@ -21,6 +11,15 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.DisconnectRecorder;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.ending.KernelSendQueue;
+import io.resilientconnector.internal.liveness.ConnectionTimer;
+import io.resilientconnector.internal.liveness.Heartbeat;
+import io.resilientconnector.internal.liveness.ReadIdleClock;
+import io.resilientconnector.internal.liveness.WriteStallDetector;
+import io.resilientconnector.util.Durations;
 
 import java.time.Duration;
 

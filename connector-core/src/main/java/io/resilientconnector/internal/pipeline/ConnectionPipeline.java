@@ -1,9 +1,5 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.internal.ending.DisconnectRecorder;
-import io.resilientconnector.internal.ending.Disconnections;
-import io.resilientconnector.util.ChannelLog;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -20,17 +16,20 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.internal.ending.DisconnectRecorder;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.util.ChannelLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Builds each connection's pipeline, in two steps. A race's channels are bare ({@link #bare()}): nothing on them

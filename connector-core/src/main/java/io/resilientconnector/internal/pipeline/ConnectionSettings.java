@@ -1,9 +1,8 @@
 package io.resilientconnector.internal.pipeline;
 
+import io.netty.buffer.ByteBuf;
 import io.resilientconnector.internal.liveness.Heartbeat;
 import io.resilientconnector.internal.liveness.ReadIdlePolicy;
-
-import io.netty.buffer.ByteBuf;
 
 import java.time.Duration;
 import java.util.function.Predicate;

@@ -1,10 +1,5 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.internal.ending.ProxyHandshakeException;
-import io.resilientconnector.internal.connect.ResolveTimeoutException;
-import io.resilientconnector.util.ChannelLog;
-
-import io.resilientconnector.util.Durations;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,7 +19,11 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.resilientconnector.internal.connect.ResolveTimeoutException;
 import io.resilientconnector.internal.ending.ProxyHandshakeException.Reason;
+import io.resilientconnector.internal.ending.ProxyHandshakeException;
+import io.resilientconnector.util.ChannelLog;
+import io.resilientconnector.util.Durations;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,11 +1,10 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.util.ChannelLog;
-
-import io.resilientconnector.util.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
+import io.resilientconnector.util.ChannelLog;
+import io.resilientconnector.util.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;

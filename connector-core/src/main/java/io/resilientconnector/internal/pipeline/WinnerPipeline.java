@@ -1,10 +1,10 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.util.Checks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.resilientconnector.util.Checks;
 
 /**
  * Turns the bare channel that won a race into the application's connection. The race's channels connect before

@@ -1,8 +1,8 @@
 package io.resilientconnector.internal.reconnect;
 
-import io.resilientconnector.util.Checks;
 import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.util.Checks;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,20 +1,19 @@
 package io.resilientconnector.internal.reconnect;
 
-import io.resilientconnector.internal.ending.CauseClassifier;
-import io.resilientconnector.internal.ending.ConnectionRecord;
-import io.resilientconnector.internal.ending.Disconnections;
-import io.resilientconnector.util.ApplicationCode;
-import io.resilientconnector.util.ChannelLog;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.resilientconnector.ConnectorListener;
-import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.ReconnectPolicy;
+import io.resilientconnector.internal.ending.CauseClassifier;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.util.ApplicationCode;
+import io.resilientconnector.util.ChannelLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,20 +1,5 @@
 package io.resilientconnector.internal.session;
 
-import io.resilientconnector.internal.connect.Failback;
-import io.resilientconnector.internal.ending.Disconnections;
-import io.resilientconnector.internal.observe.SessionObserver;
-import io.resilientconnector.internal.pipeline.ConnectionHandler;
-import io.resilientconnector.internal.pipeline.ConnectionOwner;
-import io.resilientconnector.internal.pipeline.ProxyHandlers;
-import io.resilientconnector.internal.reconnect.BackoffState;
-import io.resilientconnector.internal.reconnect.ConnectRateLimiter;
-import io.resilientconnector.internal.reconnect.RateLimiter;
-import io.resilientconnector.internal.reconnect.ReconnectLoop;
-import io.resilientconnector.util.ApplicationCode;
-import io.resilientconnector.util.ChannelLog;
-
-import io.resilientconnector.util.Durations;
-import io.resilientconnector.util.Checks;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +13,21 @@ import io.resilientconnector.Disconnection;
 import io.resilientconnector.Endpoint;
 import io.resilientconnector.ReconnectPolicy;
 import io.resilientconnector.SendRejectedException;
+import io.resilientconnector.internal.connect.Failback;
+import io.resilientconnector.internal.ending.Disconnections;
+import io.resilientconnector.internal.observe.SessionObserver;
+import io.resilientconnector.internal.pipeline.ConnectionHandler;
+import io.resilientconnector.internal.pipeline.ConnectionOwner;
+import io.resilientconnector.internal.pipeline.ProxyHandlers;
+import io.resilientconnector.internal.reconnect.BackoffState;
+import io.resilientconnector.internal.reconnect.ConnectRateLimiter;
+import io.resilientconnector.internal.reconnect.RateLimiter;
+import io.resilientconnector.internal.reconnect.ReconnectLoop;
 import io.resilientconnector.transport.SocketTuning;
+import io.resilientconnector.util.ApplicationCode;
+import io.resilientconnector.util.ChannelLog;
+import io.resilientconnector.util.Checks;
+import io.resilientconnector.util.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,11 @@
 package io.resilientconnector.internal.session;
 
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.internal.connect.AttemptListener;
 import io.resilientconnector.internal.connect.ConnectPass;
 import io.resilientconnector.internal.connect.Connected;
@@ -11,14 +17,7 @@ import io.resilientconnector.internal.ending.DisconnectRecorder;
 import io.resilientconnector.internal.ending.Disconnections;
 import io.resilientconnector.internal.pipeline.ConnectionPipeline;
 import io.resilientconnector.internal.reconnect.ReconnectLoop;
-
 import io.resilientconnector.util.Checks;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
-import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;

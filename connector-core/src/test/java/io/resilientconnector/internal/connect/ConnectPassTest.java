@@ -1,9 +1,8 @@
 package io.resilientconnector.internal.connect;
 
-import io.resilientconnector.internal.ending.CauseClassifier;
-
 import io.netty.util.concurrent.Future;
 import io.resilientconnector.faultlab.FaultLab;
+import io.resilientconnector.internal.ending.CauseClassifier;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.transport.OffLoopResolverGroup;

@@ -1,7 +1,5 @@
 package io.resilientconnector.internal.connect;
 
-import io.resilientconnector.util.ChannelLog;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
+import io.resilientconnector.util.ChannelLog;
 
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,7 +1,5 @@
 package io.resilientconnector.internal.ending;
 
-import io.resilientconnector.Disconnection;
-import io.resilientconnector.DisconnectCause;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -13,6 +11,8 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
@@ -43,8 +43,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Classification of real exceptions raised by real sockets on each transport. The native transports report

@@ -1,10 +1,10 @@
 package io.resilientconnector.internal.ending;
 
-import io.resilientconnector.Disconnection;
-import io.resilientconnector.DisconnectCause;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.unix.Errors;
+import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

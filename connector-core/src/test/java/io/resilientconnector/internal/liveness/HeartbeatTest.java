@@ -1,18 +1,17 @@
 package io.resilientconnector.internal.liveness;
 
-import io.resilientconnector.internal.pipeline.ConnectionHandler;
-import io.resilientconnector.internal.pipeline.ConnectionOwner;
-import io.resilientconnector.internal.pipeline.ConnectionSettings;
-import io.resilientconnector.internal.pipeline.ReceivedBytesPreview;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.resilientconnector.HeartbeatOptions;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.HeartbeatOptions;
+import io.resilientconnector.internal.pipeline.ConnectionHandler;
+import io.resilientconnector.internal.pipeline.ConnectionOwner;
+import io.resilientconnector.internal.pipeline.ConnectionSettings;
+import io.resilientconnector.internal.pipeline.ReceivedBytesPreview;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 

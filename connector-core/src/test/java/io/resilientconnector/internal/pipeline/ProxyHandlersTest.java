@@ -1,10 +1,5 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.internal.ending.ProxyHandshakeException;
-import io.resilientconnector.internal.connect.ResolveTimeoutException;
-import io.resilientconnector.internal.ending.CauseClassifier;
-import io.resilientconnector.internal.ending.ConnectionRecord;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,8 +16,11 @@ import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
+import io.resilientconnector.internal.connect.ResolveTimeoutException;
+import io.resilientconnector.internal.ending.CauseClassifier;
+import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.internal.ending.ProxyHandshakeException;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,5 @@
 package io.resilientconnector.internal.pipeline;
 
-import io.resilientconnector.internal.connect.AttemptListener;
-import io.resilientconnector.internal.connect.ConnectRace;
-import io.resilientconnector.internal.connect.Connected;
-import io.resilientconnector.internal.connect.RaceKit;
-import io.resilientconnector.internal.connect.Route;
-import io.resilientconnector.internal.connect.RouteOpener;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +9,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
+import io.resilientconnector.internal.connect.AttemptListener;
+import io.resilientconnector.internal.connect.ConnectRace;
+import io.resilientconnector.internal.connect.Connected;
+import io.resilientconnector.internal.connect.RaceKit;
+import io.resilientconnector.internal.connect.Route;
+import io.resilientconnector.internal.connect.RouteOpener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
