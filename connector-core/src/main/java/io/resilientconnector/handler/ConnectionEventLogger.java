@@ -32,6 +32,10 @@ public final class ConnectionEventLogger extends ChannelDuplexHandler {
         }
     };
 
+    /** Creates the logger: one instance serves every channel. */
+    public ConnectionEventLogger() {
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         DisconnectRecorder.exception(ConnectionRecord.of(ctx.channel()), ctx.channel(), cause);

@@ -166,6 +166,9 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
      * @throws IllegalArgumentException if {@code name} is empty, or is already bound in {@code registry} for the
      *                                  same endpoint by a binder that has not closed
      */
+    // "exports": Micrometer is an optional module, required statically and so not transitively; whoever calls
+    // this has a registry, so reads micrometer.core already.
+    @SuppressWarnings("exports")
     public static ConnectorMetrics bind(ResilientConnector connector, MeterRegistry registry, String name) {
         Objects.requireNonNull(connector, "connector");
         Objects.requireNonNull(registry, "registry");
