@@ -34,7 +34,7 @@ public final class Closer implements AfterEachCallback {
         void close(T resource) throws Exception;
     }
 
-    /** Last added first; guarded by itself, since a server thread may add what it accepts. */
+    /** Last added first; guarded by itself, as a test may add from a thread of its own. */
     private final Deque<AutoCloseable> stack = new ArrayDeque<>();
 
     /** Closes {@code closeable} after the test; returns it. */
