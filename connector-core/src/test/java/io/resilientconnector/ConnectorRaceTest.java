@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.FullBacklogListener;
@@ -13,8 +14,8 @@ import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,32 +37,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Every race ends in a defined state, never a stuck one, and never with a reconnect after close(). */
 class ConnectorRaceTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = new EventRecorder();
 
     static List<TransportType> transports() {
         return Transports.linuxAndNio();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
     private ResilientConnector connector(ConnectorOptions.Builder options, io.netty.channel.ChannelHandler handler) {
         ResilientConnector connector = ResilientConnector.builder(options.reconnect(Fast.RECONNECT).build())
                 .handler(handler).listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector;
     }
 
     @Test
     void closeWhileConnectingAbortsTheAttemptAndNeverReconnects() throws Exception {
         assumeTrue(Transports.isLinux(), "relies on Linux dropping SYNs to a full accept queue");
-        FullBacklogListener full = new FullBacklogListener();
-        closeables.add(full);
+        FullBacklogListener full = closer.add(new FullBacklogListener());
         CountDownLatch attempting = new CountDownLatch(1);
         ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", full.port())
                 .connectTimeout(Duration.ofSeconds(30)), new NoopInitializer());
@@ -83,8 +77,7 @@ class ConnectorRaceTest {
 
     @Test
     void closeDuringTheFlushOfPendingSendsLeavesEveryFutureDoneAndNothingOutOfOrder() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         server.stopListening();
         AtomicInteger connects = new AtomicInteger();
         ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
@@ -125,8 +118,7 @@ class ConnectorRaceTest {
 
     @Test
     void aThrowingInitializerIsReportedAsTheCauseAndRetried() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         AtomicInteger calls = new AtomicInteger();
         ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()),
                 new ChannelInitializer<Channel>() {
@@ -150,8 +142,7 @@ class ConnectorRaceTest {
 
     @Test
     void theApplicationsInitializerRunsAsNettyRunsIt() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger added = new AtomicInteger();
         List<Throwable> caught = new CopyOnWriteArrayList<>();
@@ -186,8 +177,7 @@ class ConnectorRaceTest {
 
     @Test
     void aThrowingInitializerLeadsToGivingUpWhenThePolicySaysSo() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                         .endpoint("127.0.0.1", server.port()).reconnect(Fast.RECONNECT.toBuilder().maxAttempts(2).build()).build())
                 .handler(new ChannelInitializer<Channel>() {
@@ -196,7 +186,7 @@ class ConnectorRaceTest {
                         throw new IllegalStateException("always");
                     }
                 }).listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
         assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
@@ -207,14 +197,12 @@ class ConnectorRaceTest {
     @MethodSource("transports")
     void resourcesClosedUnderALiveConnectorCloseItAndFailItsSends(TransportType type) throws Exception {
         Transports.assumeAvailable(type);
-        LineServer server = LineServer.start();
-        closeables.add(server);
-        ConnectorResources resources = ConnectorResources.builder().transport(type).build();
-        closeables.add(resources);
+        LineServer server = closer.add(LineServer.start());
+        ConnectorResources resources = closer.add(ConnectorResources.builder().transport(type).build());
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                         .endpoint("127.0.0.1", server.port()).transport(type).reconnect(Fast.RECONNECT).build())
                 .handler(new NoopInitializer()).resources(resources).listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         events.await("CONNECTED", WAIT);
         server.stopListening();
@@ -277,8 +265,7 @@ class ConnectorRaceTest {
     void closeDuringATlsHandshakeCompletesOnlyOnceTheListenersHeardTheEnd(TransportType type) throws Exception {
         Transports.assumeAvailable(type);
         // A plain server: it reads the client's hello and never answers, so the handshake hangs.
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         ResilientConnector connector = connector(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
                 .transport(type).tls(SslContextBuilder.forClient().build()), new NoopInitializer()).start();
         server.awaitOpenConnections(1);

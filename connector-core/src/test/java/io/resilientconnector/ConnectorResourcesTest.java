@@ -2,6 +2,7 @@ package io.resilientconnector;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.LeakGate;
 import io.resilientconnector.testing.LineServer;
@@ -9,9 +10,9 @@ import io.resilientconnector.testing.NeverClosing;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,19 +40,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(LeakGate.class)
 class ConnectorResourcesTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     /** A listener whose connections the kernel accepts and nobody reads: no thread per connection. */
     private ServerSocket backlog(int connections) throws IOException {
-        ServerSocket server = new ServerSocket(0, connections + 64, InetAddress.getLoopbackAddress());
-        closeables.add(server);
+        ServerSocket server = closer.add(new ServerSocket(0, connections + 64, InetAddress.getLoopbackAddress()));
         return server;
     }
 
@@ -59,7 +53,7 @@ class ConnectorResourcesTest {
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
                         .endpoint("127.0.0.1", port).transport(transport).build())
                 .handler(new NoopInitializer()).listener(listener).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector;
     }
 
@@ -136,8 +130,7 @@ class ConnectorResourcesTest {
 
     @Test
     void aTransportOtherThanTheResourcesIsRejectedAtStart() {
-        ConnectorResources resources = ConnectorResources.builder().transport(TransportType.NIO).threads(1).build();
-        closeables.add(resources);
+        ConnectorResources resources = closer.add(ConnectorResources.builder().transport(TransportType.NIO).threads(1).build());
         TransportType other = io.netty.channel.epoll.Epoll.isAvailable() ? TransportType.EPOLL : TransportType.KQUEUE;
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", 9)
                 .transport(other).build()).resources(resources).handler(new NoopInitializer()).build();
@@ -240,8 +233,7 @@ class ConnectorResourcesTest {
     @Test
     void theConnectRateLimitHoldsWhateverTheNumberOfConnectors() throws Exception {
         int refused = Ports.closed();
-        ConnectorResources resources = ConnectorResources.builder().threads(1).connectRateLimit(20).build();
-        closeables.add(resources);
+        ConnectorResources resources = closer.add(ConnectorResources.builder().threads(1).connectRateLimit(20).build());
         List<Long> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
         ConnectorListener listener = new ConnectorListener() {
             @Override
@@ -254,7 +246,7 @@ class ConnectorResourcesTest {
             ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", refused)
                             .reconnect(io.resilientconnector.testing.Fast.RECONNECT).build())
                     .resources(resources).handler(new NoopInitializer()).listener(listener).build();
-            closeables.add(connector);
+            closer.add(connector);
             connector.start();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 80);
@@ -274,26 +266,24 @@ class ConnectorResourcesTest {
     @Test
     void closedConnectorsGiveBackTheirPlacesUnderTheConnectRateLimit() throws Exception {
         int refused = Ports.closed();
-        ConnectorResources resources = ConnectorResources.builder().threads(1).connectRateLimit(10).build();
-        closeables.add(resources);
+        ConnectorResources resources = closer.add(ConnectorResources.builder().threads(1).connectRateLimit(10).build());
         // 50 at 10 a second queue 5 s ahead, so that a fresh connector that waits behind them fails the bound
         // below even when starting and closing them takes a busy machine a few seconds.
         for (int i = 0; i < 50; i++) {
             ResilientConnector closed = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", refused)
                             .reconnect(io.resilientconnector.testing.Fast.RECONNECT).build())
                     .resources(resources).handler(new NoopInitializer()).build();
-            closeables.add(closed);
+            closer.add(closed);
             // start() takes the connector's place in the queue before it returns.
             closed.start();
             closed.close();
         }
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         EventRecorder events = new EventRecorder();
         ResilientConnector fresh = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
                         .build())
                 .resources(resources).handler(new NoopInitializer()).listener(events).build();
-        closeables.add(fresh);
+        closer.add(fresh);
         fresh.start();
         // One interval (100 ms) at most behind the first of the closed, with room for a busy machine.
         events.await("CONNECTED", Duration.ofMillis(1500));

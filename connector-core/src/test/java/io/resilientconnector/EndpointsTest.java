@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.resilientconnector.faultlab.FaultLab;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.Footprint;
@@ -12,8 +13,8 @@ import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.transport.HostResolver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,7 +45,8 @@ class EndpointsTest {
 
     private static final Duration ATTEMPT_DELAY = ConnectorOptions.DEFAULT_ATTEMPT_DELAY;
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = EventRecorder.withAttempts();
     /** The controlled DNS: a name not in it does not resolve. */
     private final Map<String, InetAddress[]> dns = new ConcurrentHashMap<>();
@@ -56,13 +58,6 @@ class EndpointsTest {
         return addresses.clone();
     };
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
     private ResilientConnector start(ConnectorOptions options) {
         return start(options, new NoopInitializer());
     }
@@ -70,13 +65,12 @@ class EndpointsTest {
     private ResilientConnector start(ConnectorOptions options, io.netty.channel.ChannelHandler handler) {
         ResilientConnector connector = ResilientConnector.builder(options).handler(handler).listener(events)
                 .hostResolver(resolver).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector.start();
     }
 
     private LineServer server(String host, int port) throws IOException {
-        LineServer server = LineServer.start(InetAddress.getByName(host), port);
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start(InetAddress.getByName(host), port));
         return server;
     }
 
@@ -153,7 +147,7 @@ class EndpointsTest {
             ResilientConnector sequential = ResilientConnector.builder(ConnectorOptions.builder().endpoint("feed.test", port)
                             .attemptDelay(Duration.ZERO).connectTimeout(Duration.ofSeconds(2)).reconnect(Fast.RECONNECT).build())
                     .handler(new NoopInitializer()).listener(control).hostResolver(resolver).build();
-            closeables.add(sequential);
+            closer.add(sequential);
             sequential.start();
             control.await("CONNECTED", WAIT);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
@@ -341,7 +335,7 @@ class EndpointsTest {
                         passes.incrementAndGet();
                     }
                 }).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> passes.get() >= 100);
         Footprint before = Footprint.take();
@@ -384,7 +378,7 @@ class EndpointsTest {
     void reconnectNowDoesNothingWithoutABackoffWait() throws Exception {
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", 9)
                 .build()).handler(new NoopInitializer()).build();
-        closeables.add(connector);
+        closer.add(connector);
         assertThat(connector.reconnectNow()).as("before start").isFalse();
         connector.close();
         assertThat(connector.reconnectNow()).as("after close").isFalse();
@@ -421,8 +415,7 @@ class EndpointsTest {
         try (FullBacklogListener a = new FullBacklogListener(); FullBacklogListener b = new FullBacklogListener();
              FullBacklogListener c = new FullBacklogListener()) {
             AtomicInteger installed = new AtomicInteger();
-            ConnectorResources resources = ConnectorResources.builder().threads(1).build();
-            closeables.add(resources);
+            ConnectorResources resources = closer.add(ConnectorResources.builder().threads(1).build());
             int[] ports = {a.port(), b.port(), c.port()};
             long before = synSent(ports);
             ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
@@ -436,7 +429,7 @@ class EndpointsTest {
                             installed.incrementAndGet();
                         }
                     }).build();
-            closeables.add(connector);
+            closer.add(connector);
             connector.start();
             await().atMost(WAIT).until(() -> events.all().stream().filter(e -> e.startsWith("ATTEMPT_STARTED")).count() == 3);
             await().atMost(WAIT).until(() -> events.all().stream().filter(e -> e.startsWith("ATTEMPT_STARTED")).count() == 3);

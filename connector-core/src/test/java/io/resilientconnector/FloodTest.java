@@ -5,11 +5,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.util.internal.PlatformDependent;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.CountingSink;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,27 +41,15 @@ class FloodTest {
      */
     private static final long MEMORY_BOUND = 1024L * 1024;
 
-    private ServerSocket server;
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private ResilientConnector connector;
-    private Thread flooder;
     private final AtomicLong sent = new AtomicLong();
 
-    @AfterEach
-    void tearDown() throws Exception {
-        if (connector != null) {
-            connector.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (flooder != null) {
-            flooder.join(10_000);
-        }
-    }
-
     private int floodingServer() throws IOException {
-        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        flooder = new Thread(() -> {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Thread flooder = new Thread(() -> {
             byte[] chunk = new byte[64 * 1024];
             for (int i = 0; i < chunk.length; i++) {
                 chunk[i] = (byte) (i % 7 == 0 ? '\n' : i % 7 == 1 ? '\r' : i % 7 == 2 ? 0x1b : i);
@@ -75,6 +64,9 @@ class FloodTest {
             }
         }, "flooder");
         flooder.setDaemon(true);
+        // The flooder is waited for last, once the connector and the server, which end its writes, are closed.
+        closer.add(flooder, t -> t.join(10_000));
+        closer.add(server);
         flooder.start();
         return server.getLocalPort();
     }
@@ -82,8 +74,8 @@ class FloodTest {
     /** Starts the connector with {@code handler} as the application's pipeline and waits until it connects. */
     private EventRecorder connect(TransportType type, int port, ChannelHandler handler) throws InterruptedException {
         EventRecorder events = new EventRecorder();
-        connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port).transport(type).build())
-                .handler(handler).listener(events).build().start();
+        connector = closer.add(ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port)
+                .transport(type).build()).handler(handler).listener(events).build()).start();
         events.await("CONNECTED", WAIT);
         return events;
     }

@@ -1,12 +1,13 @@
 package io.resilientconnector;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.micrometer.ConnectorMetrics;
 import io.resilientconnector.realserver.HaProxy;
 import io.resilientconnector.realserver.RedisServer;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LeakGate;
@@ -17,9 +18,9 @@ import io.resilientconnector.transport.TransportType;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,7 +33,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,19 +59,8 @@ class HeartbeatThroughProxyTest {
     private static final KeepAliveOptions SHORT_KEEPALIVE = KeepAliveOptions.builder()
             .idle(Duration.ofSeconds(2)).interval(Duration.ofSeconds(1)).count(3).build();
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T closeable) {
-        closeables.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private static HeartbeatOptions redisPing() {
         return HeartbeatOptions.builder().probe("PING\r\n")
@@ -108,7 +97,7 @@ class HeartbeatThroughProxyTest {
         if (heartbeat != null) {
             options.heartbeat(heartbeat);
         }
-        ResilientConnector connector = keep(ResilientConnector.builder(options.build())
+        ResilientConnector connector = closer.add(ResilientConnector.builder(options.build())
                 .handler(new NoopInitializer()).listener(events).build());
         connector.start();
         events.await("CONNECTED", Fast.WAIT);
@@ -136,8 +125,8 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void aFrozenRedisBehindHaProxyIsUnresponsiveWithinIdlePlusTimeout() throws Exception {
-        RedisServer redis = keep(RedisServer.startForTest());
-        HaProxy proxy = keep(haproxy(redis.host(), redis.port()));
+        RedisServer redis = closer.add(RedisServer.startForTest());
+        HaProxy proxy = closer.add(haproxy(redis.host(), redis.port()));
         Recorder events = new Recorder();
         connect(proxy.host(), proxy.port(), TransportType.AUTO, redisPing(), events);
 
@@ -158,10 +147,10 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void aBlackholedLinkFromHaProxyToRedisIsUnresponsiveWithinIdlePlusTimeout() throws Exception {
-        FaultLab lab = keep(FaultLab.startForTest());
-        RedisServer redis = keep(TestEnvironment.startForTest("redis in the fault lab", RedisServer.unavailableReason(),
+        FaultLab lab = closer.add(FaultLab.startForTest());
+        RedisServer redis = closer.add(TestEnvironment.startForTest("redis in the fault lab", RedisServer.unavailableReason(),
                 () -> RedisServer.startIn(lab.namespace(), lab.peerHost())));
-        HaProxy proxy = keep(haproxy(redis.host(), redis.port()));
+        HaProxy proxy = closer.add(haproxy(redis.host(), redis.port()));
         Recorder events = new Recorder();
         connect(proxy.host(), proxy.port(), TransportType.AUTO, redisPing(), events);
 
@@ -177,8 +166,8 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void withoutTheHeartbeatAFrozenRedisBehindHaProxyStaysConnected() throws Exception {
-        RedisServer redis = keep(RedisServer.startForTest());
-        HaProxy proxy = keep(haproxy(redis.host(), redis.port()));
+        RedisServer redis = closer.add(RedisServer.startForTest());
+        HaProxy proxy = closer.add(haproxy(redis.host(), redis.port()));
         Recorder events = new Recorder();
         ResilientConnector connector = connect(proxy.host(), proxy.port(), TransportType.AUTO, null, events);
 
@@ -196,12 +185,12 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void writeOnlyTrafficDoesNotHideAnUnresponsivePeer() throws Exception {
-        RedisServer redis = keep(RedisServer.startForTest());
-        HaProxy proxy = keep(haproxy(redis.host(), redis.port()));
+        RedisServer redis = closer.add(RedisServer.startForTest());
+        HaProxy proxy = closer.add(haproxy(redis.host(), redis.port()));
         Recorder events = new Recorder();
         ResilientConnector connector = connect(proxy.host(), proxy.port(), TransportType.AUTO, redisPing(), events);
-        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-        keep(writer::shutdownNow);
+        ScheduledExecutorService writer = closer.add(Executors.newSingleThreadScheduledExecutor(),
+                ScheduledExecutorService::shutdownNow);
 
         redis.freeze();
         long cut = System.nanoTime();
@@ -225,14 +214,14 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void redisPausedDirectlyIsUnresponsiveAndTheProbeWasAcknowledged() throws Exception {
-        RedisServer redis = keep(RedisServer.startForTest());
+        RedisServer redis = closer.add(RedisServer.startForTest());
         Recorder events = new Recorder();
-        Recording recording = keep(new Recording());
+        Recording recording = closer.add(new Recording());
         recording.enable("io.resilientconnector.HeartbeatTimeout");
         recording.start();
         ResilientConnector connector = connect(redis.host(), redis.port(), TransportType.AUTO, redisPing(), events);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        keep(ConnectorMetrics.bind(connector, registry, "redis"));
+        closer.add(ConnectorMetrics.bind(connector, registry, "redis"));
         await().atMost(IDLE.multipliedBy(3)).until(() -> events.roundTrips.size() >= 2);
 
         long cut = System.nanoTime();
@@ -266,7 +255,7 @@ class HeartbeatThroughProxyTest {
 
     @Test
     void aDeadPathIsUnresponsiveAndTheProbeWasNotAcknowledged() throws Exception {
-        FaultLab lab = keep(FaultLab.startForTest());
+        FaultLab lab = closer.add(FaultLab.startForTest());
         Recorder events = new Recorder();
         // Any bytes answer this probe; the lab's peer sends none, so the first probe goes unanswered anyway.
         HeartbeatOptions anyReply = HeartbeatOptions.builder().probe("PING\n").idle(IDLE).timeout(TIMEOUT).build();
@@ -287,7 +276,7 @@ class HeartbeatThroughProxyTest {
     @ParameterizedTest
     @EnumSource(value = TransportType.class, names = {"AUTO", "NIO"})
     void aSlowButHealthyPeerWithMuchQueuedIsNeverTakenForUnresponsive(TransportType transport) throws Exception {
-        SlowPeer peer = keep(new SlowPeer(256 * 1024));
+        SlowPeer peer = closer.add(new SlowPeer(256 * 1024));
         Recorder events = new Recorder();
         HeartbeatOptions ping = HeartbeatOptions.builder().probe("PING\r\n")
                 .reply(buf -> buf.toString(StandardCharsets.US_ASCII).contains("PONG"))

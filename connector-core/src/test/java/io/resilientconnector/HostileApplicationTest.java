@@ -6,13 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,23 +36,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileApplicationTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = new EventRecorder();
 
     static List<TransportType> transports() {
         return Transports.linuxAndNio();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
     private LineServer server() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         return server;
     }
 
@@ -61,7 +55,7 @@ class HostileApplicationTest {
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", port)
                         .transport(type).reconnect(Fast.RECONNECT).build())
                 .handler(handler).listener(first).listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector;
     }
 

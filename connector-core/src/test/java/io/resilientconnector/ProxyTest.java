@@ -12,14 +12,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.resilientconnector.realserver.DanteSocks;
 import io.resilientconnector.realserver.RealServer;
 import io.resilientconnector.realserver.TinyProxy;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.LogCapture;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.testing.TlsLineServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,24 +43,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProxyTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = new EventRecorder();
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T closeable) {
-        closeables.add(closeable);
-        return closeable;
-    }
-
     private LineServer server() throws IOException {
-        return closeLater(LineServer.start());
+        return closer.add(LineServer.start());
     }
 
     private static ProxyOptions socks5(DanteSocks dante) {
@@ -95,7 +83,7 @@ class ProxyTest {
                     }
                 })
                 .listener(events).build();
-        return closeLater(connector).start();
+        return closer.add(connector).start();
     }
 
     /** Connected, one line each way through the tunnel. */
@@ -120,28 +108,28 @@ class ProxyTest {
 
     @Test
     void connectsThroughASocks5ProxyWithoutAuthentication() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startForTest());
+        DanteSocks dante = closer.add(DanteSocks.startForTest());
         LineServer server = server();
         assertRoundTrip(start(options(socks5(dante), server.port()).build()), server, "via socks5");
     }
 
     @Test
     void connectsThroughASocks5ProxyWithUserNameAndPassword() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startWithUserForTest("s3cret-Pw"));
+        DanteSocks dante = closer.add(DanteSocks.startWithUserForTest("s3cret-Pw"));
         LineServer server = server();
         assertRoundTrip(start(options(socks5(dante), server.port()).build()), server, "via socks5 with a password");
     }
 
     @Test
     void connectsThroughAnHttpProxyWithoutAuthentication() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest());
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest());
         LineServer server = server();
         assertRoundTrip(start(options(http(tinyproxy), server.port()).build()), server, "via http");
     }
 
     @Test
     void connectsThroughAnHttpProxyWithBasicAuthentication() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest("alice", "s3cret-Pw"));
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest("alice", "s3cret-Pw"));
         LineServer server = server();
         ProxyOptions proxy = http(tinyproxy).toBuilder().credentials("alice", "s3cret-Pw").build();
         assertRoundTrip(start(options(proxy, server.port()).build()), server, "via http with a password");
@@ -149,7 +137,7 @@ class ProxyTest {
 
     @Test
     void reconnectsThroughAProxyThatWasKilledAndRestarted() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startForTest());
+        DanteSocks dante = closer.add(DanteSocks.startForTest());
         LineServer server = server();
         ResilientConnector connector = start(options(socks5(dante), server.port()).build());
         assertRoundTrip(connector, server, "before");
@@ -166,7 +154,7 @@ class ProxyTest {
 
     @Test
     void aWrongSocks5PasswordIsAProxyAuthenticationFailureAndIsRetried() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startWithUserForTest("s3cret-Pw"));
+        DanteSocks dante = closer.add(DanteSocks.startWithUserForTest("s3cret-Pw"));
         LineServer server = server();
         ProxyOptions wrong = socks5(dante).toBuilder().credentials(dante.userName(), "wrong-Pw").build();
         start(options(wrong, server.port()).build());
@@ -177,7 +165,7 @@ class ProxyTest {
 
     @Test
     void aSocks5ProxyThatWantsCredentialsNoneWereGivenForIsAProxyAuthenticationFailure() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startWithUserForTest("s3cret-Pw"));
+        DanteSocks dante = closer.add(DanteSocks.startWithUserForTest("s3cret-Pw"));
         LineServer server = server();
         start(options(socks5(dante).toBuilder().noCredentials().build(), server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
@@ -185,7 +173,7 @@ class ProxyTest {
 
     @Test
     void aWrongHttpPasswordIsAProxyAuthenticationFailureAndIsRetried() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest("alice", "s3cret-Pw"));
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest("alice", "s3cret-Pw"));
         LineServer server = server();
         start(options(http(tinyproxy).toBuilder().credentials("alice", "wrong-Pw").build(), server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
@@ -194,7 +182,7 @@ class ProxyTest {
 
     @Test
     void missingHttpCredentialsAreAProxyAuthenticationFailure() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest("alice", "s3cret-Pw"));
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest("alice", "s3cret-Pw"));
         LineServer server = server();
         start(options(http(tinyproxy), server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
@@ -203,7 +191,7 @@ class ProxyTest {
 
     @Test
     void aSocks5ProxyThatCannotReachTheEndpointRefuses() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startForTest());
+        DanteSocks dante = closer.add(DanteSocks.startForTest());
         LineServer server = server();
         start(options(socks5(dante), Ports.closed()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_REFUSED, server);
@@ -212,7 +200,7 @@ class ProxyTest {
 
     @Test
     void anHttpProxyThatCannotReachTheEndpointRefuses() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest());
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest());
         LineServer server = server();
         start(options(http(tinyproxy), Ports.closed()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_REFUSED, server);
@@ -227,7 +215,7 @@ class ProxyTest {
 
     @Test
     void aFrozenProxyTimesOutTheHandshakeAfterTheConnectTimeout() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startForTest());
+        DanteSocks dante = closer.add(DanteSocks.startForTest());
         LineServer server = server();
         // Stopped, it still completes TCP handshakes from its listen backlog, but never answers the greeting.
         dante.freeze();
@@ -266,8 +254,8 @@ class ProxyTest {
 
     @Test
     void tlsRunsThroughTheTunnelAndChecksTheEndpointsName() throws Exception {
-        DanteSocks dante = closeLater(DanteSocks.startForTest());
-        TlsLineServer server = closeLater(new TlsLineServer("localhost"));
+        DanteSocks dante = closer.add(DanteSocks.startForTest());
+        TlsLineServer server = closer.add(new TlsLineServer("localhost"));
         ResilientConnector connector;
         try (InputStream ca = TlsLineServer.caCertificate()) {
             // The name, not the address: the proxy resolves it, and the certificate is checked against it.
@@ -282,7 +270,7 @@ class ProxyTest {
 
     @Test
     void theConnectedLineSaysKeepaliveBoundsOnlyTheHopToTheProxy() throws Exception {
-        TinyProxy tinyproxy = closeLater(TinyProxy.startForTest());
+        TinyProxy tinyproxy = closer.add(TinyProxy.startForTest());
         LineServer server = server();
         try (LogCapture log = LogCapture.of(ResilientConnector.class, Level.INFO)) {
             start(options(http(tinyproxy), server.port()).build());

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
@@ -19,8 +20,8 @@ import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.KeepAliveOptions;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -45,23 +46,16 @@ import static org.awaitility.Awaitility.await;
 /** The connector end to end against real servers on loopback, on every Linux transport and NIO. */
 class ResilientConnectorTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = new EventRecorder();
 
     static List<TransportType> transports() {
         return Transports.linuxAndNio();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
     private LineServer server() throws Exception {
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
         return server;
     }
 
@@ -73,7 +67,7 @@ class ResilientConnectorTest {
     private ResilientConnector start(ConnectorOptions options) {
         ResilientConnector connector = ResilientConnector.builder(options).handler(new NoopInitializer())
                 .listener(events).random(new Random(1)).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector.start();
     }
 
@@ -118,8 +112,7 @@ class ResilientConnectorTest {
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 3");
         assertThat(connector.state()).isIn(ConnectorState.WAITING_TO_RECONNECT, ConnectorState.CONNECTING);
-        LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start(InetAddress.getLoopbackAddress(), port));
         events.await("CONNECTED", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
     }
@@ -225,8 +218,7 @@ class ResilientConnectorTest {
                         .jitter(Jitter.NONE).build()).build());
         events.await("RECONNECTING 1", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
-        LineServer server = LineServer.start(InetAddress.getLoopbackAddress(), port);
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start(InetAddress.getLoopbackAddress(), port));
         connector.closeAsync().get(5, TimeUnit.SECONDS);
         assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
         // The scheduled attempt was due after 3 s; give it more than that to show it never comes.
@@ -265,7 +257,7 @@ class ResilientConnectorTest {
                     }
                 })
                 .listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         events.await("CONNECTED", WAIT);
 
@@ -356,7 +348,7 @@ class ResilientConnectorTest {
         TransportType unavailable = io.netty.util.internal.PlatformDependent.isOsx() ? TransportType.EPOLL : TransportType.KQUEUE;
         ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder().endpoint("127.0.0.1", 9)
                 .transport(unavailable).build()).handler(new NoopInitializer()).build();
-        closeables.add(connector);
+        closer.add(connector);
         assertThatThrownBy(connector::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("transport: " + unavailable + " is not available here: ");
         assertThat(connector.state()).isEqualTo(ConnectorState.NEW);
@@ -400,19 +392,16 @@ class ResilientConnectorTest {
     @Test
     void runsOnAGivenGroupAndLeavesItRunning() throws Exception {
         LineServer server = server();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.resolve(TransportType.NIO).ioHandlerFactory());
-        try {
-            ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
-                    .endpoint("127.0.0.1", server.port()).build()).handler(new NoopInitializer())
-                    .resources(ConnectorResources.builder().eventLoopGroup(group).build())
-                    .listener(events).build().start();
-            events.await("CONNECTED", WAIT);
-            assertThat(connector.channel().getClass().getSimpleName()).isEqualTo("NioSocketChannel");
-            connector.close();
-            assertThat(group.isShuttingDown()).isFalse();
-        } finally {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-        }
+        EventLoopGroup group = closer.addGroup(
+                new MultiThreadIoEventLoopGroup(1, Transport.resolve(TransportType.NIO).ioHandlerFactory()));
+        ResilientConnector connector = ResilientConnector.builder(ConnectorOptions.builder()
+                .endpoint("127.0.0.1", server.port()).build()).handler(new NoopInitializer())
+                .resources(ConnectorResources.builder().eventLoopGroup(group).build())
+                .listener(events).build().start();
+        events.await("CONNECTED", WAIT);
+        assertThat(connector.channel().getClass().getSimpleName()).isEqualTo("NioSocketChannel");
+        connector.close();
+        assertThat(group.isShuttingDown()).isFalse();
     }
 
     @Test
@@ -432,7 +421,7 @@ class ResilientConnectorTest {
                     }
                 })
                 .listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         events.await("CONNECTED", WAIT);
         server.awaitOpenConnections(1);
@@ -454,7 +443,7 @@ class ResilientConnectorTest {
                     }
                     return new InetAddress[] {InetAddress.getLoopbackAddress()};
                 }).build();
-        closeables.add(connector);
+        closer.add(connector);
         connector.start();
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED UNRESOLVED");
         events.await("RECONNECTING 2", WAIT);

@@ -1,5 +1,6 @@
 package io.resilientconnector;
 
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.LineServer;
@@ -7,12 +8,12 @@ import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.transport.HostResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -52,14 +53,13 @@ class ResolverDeadlineTest {
         }
         throw new UnknownHostException(host + ": not in the test's DNS");
     };
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
+    /** Runs before the closer closes anything, so that no lookup is still held when the resolvers close. */
     @AfterEach
-    void tearDown() throws Exception {
+    void releaseLookups() {
         release.countDown();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
     }
 
     private static ConnectorOptions options(String host, int port, Duration connectTimeout) {
@@ -68,14 +68,12 @@ class ResolverDeadlineTest {
     }
 
     private ResilientConnector start(ResilientConnector.Builder builder) {
-        ResilientConnector connector = builder.handler(new NoopInitializer()).build();
-        closeables.add(connector);
+        ResilientConnector connector = closer.add(builder.handler(new NoopInitializer()).build());
         return connector.start();
     }
 
     private ConnectorResources resources() {
-        ConnectorResources resources = ConnectorResources.builder().threads(1).hostResolver(resolver).build();
-        closeables.add(resources);
+        ConnectorResources resources = closer.add(ConnectorResources.builder().threads(1).hostResolver(resolver).build());
         return resources;
     }
 
@@ -117,8 +115,7 @@ class ResolverDeadlineTest {
                 assertThat(hung.next().exception()).hasMessageContaining("timed out");
             }
         }
-        LineServer server = LineServer.start();
-        closeables.add(server);
+        LineServer server = closer.add(LineServer.start());
 
         // A connect timeout far above loopback's: a lookup stuck behind the hung ones would fail the first attempt.
         Duration connectTimeout = Duration.ofSeconds(5);

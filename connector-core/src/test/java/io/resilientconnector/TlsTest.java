@@ -15,17 +15,16 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.internal.ending.ConnectionRecord;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.TlsLineServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -37,15 +36,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** TLS against a local server whose certificate a test CA signed. */
 class TlsTest {
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final EventRecorder events = new EventRecorder();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
 
     private static SslContext trustingTestCa() throws Exception {
         try (InputStream ca = TlsLineServer.caCertificate()) {
@@ -54,15 +47,14 @@ class TlsTest {
     }
 
     private TlsLineServer server(String certificate) throws Exception {
-        TlsLineServer server = new TlsLineServer(certificate);
-        closeables.add(server);
+        TlsLineServer server = closer.add(new TlsLineServer(certificate));
         return server;
     }
 
     private ResilientConnector start(ConnectorOptions.Builder options) {
         ResilientConnector connector = ResilientConnector.builder(options.reconnect(Fast.RECONNECT).build())
                 .handler(new NoopInitializer()).listener(events).build();
-        closeables.add(connector);
+        closer.add(connector);
         return connector.start();
     }
 
@@ -85,8 +77,7 @@ class TlsTest {
     @Test
     void aTlsFailureAfterTheHandshakeIsTlsErrorNotTlsHandshake() throws Exception {
         TlsLineServer server = server("localhost");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        closeables.add(() -> group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync());
+        EventLoopGroup group = closer.addGroup(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
         SslContext tls = trustingTestCa();
         Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {

@@ -8,13 +8,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.Jitter;
 import io.resilientconnector.ReconnectPolicy;
-import io.resilientconnector.Disconnection;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,13 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The reconnect handler in a plain application Bootstrap, against real sockets. */
 class ReconnectHandlerTest {
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-    }
+    private final EventLoopGroup group = closer.addGroup(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
+    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
 
     private ReconnectHandler handler(Bootstrap bootstrap, ReconnectPolicy policy) {
         ReconnectHandler reconnect = new ReconnectHandler(bootstrap, policy, new Random(1), new ConnectorListener() {

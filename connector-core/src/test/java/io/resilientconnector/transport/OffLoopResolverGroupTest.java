@@ -5,8 +5,10 @@ import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.Future;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.internal.ending.CauseClassifier;
+import io.resilientconnector.testing.Closer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,6 +28,9 @@ import static org.awaitility.Awaitility.await;
 /** The resolver group's own pool: bounded, shared by concurrent lookups of one name, closed with the group. */
 class OffLoopResolverGroupTest {
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     /** Holds every lookup until counted down; teardown counts it down so that no thread stays stuck. */
     private final CountDownLatch release = new CountDownLatch(1);
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -43,21 +48,17 @@ class OffLoopResolverGroupTest {
         }
         return new InetAddress[] {InetAddress.getLoopbackAddress()};
     };
-    private final DefaultEventExecutor executor = new DefaultEventExecutor();
-    private final List<OffLoopResolverGroup> groups = new ArrayList<>();
+    private final DefaultEventExecutor executor = closer.addGroup(new DefaultEventExecutor());
+    private OffLoopResolverGroup group;
 
+    /** Runs before the closer closes the group, so that no lookup is still held. */
     @AfterEach
-    void tearDown() throws Exception {
+    void releaseLookups() {
         release.countDown();
-        for (OffLoopResolverGroup group : groups) {
-            group.close();
-        }
-        executor.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
     }
 
     private AddressResolver<InetSocketAddress> resolver(int threads, int maxQueued) {
-        OffLoopResolverGroup group = new OffLoopResolverGroup(blocking, threads, maxQueued);
-        groups.add(group);
+        group = closer.add(new OffLoopResolverGroup(blocking, threads, maxQueued));
         return group.getResolver(executor);
     }
 
@@ -142,7 +143,7 @@ class OffLoopResolverGroupTest {
         assertThat(firstLookupStarted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         Future<InetSocketAddress> waiting = resolver.resolve(name("queued.test"));
 
-        groups.get(0).close();
+        group.close();
 
         for (Future<InetSocketAddress> f : List.of(running, waiting)) {
             assertThat(f.await(WAIT.toMillis())).isTrue();

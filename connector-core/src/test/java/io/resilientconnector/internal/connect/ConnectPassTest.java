@@ -3,11 +3,12 @@ package io.resilientconnector.internal.connect;
 import io.netty.util.concurrent.Future;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.internal.ending.CauseClassifier;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.Ports;
 import io.resilientconnector.transport.OffLoopResolverGroup;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -42,13 +43,19 @@ class ConnectPassTest {
     private static final Duration ATTEMPT_DELAY = Duration.ofMillis(250);
     private static final long WAIT_SECONDS = 10;
 
-    private final RaceKit kit = new RaceKit();
+    @RegisterExtension
+    final Closer closer = new Closer();
+
+    private final RaceKit kit = closer.add(new RaceKit());
     /** The controlled DNS: a name not in it does not resolve. */
     private final Map<String, InetAddress[]> dns = new ConcurrentHashMap<>();
     /** Holds every lookup of {@code slow.test} until counted down. */
-    private final CountDownLatch slowLookups = new CountDownLatch(1);
+    private final CountDownLatch slowLookups = closer.add(new CountDownLatch(1), CountDownLatch::countDown);
     private final CountDownLatch lookupStarted = new CountDownLatch(1);
-    private final OffLoopResolverGroup resolvers = new OffLoopResolverGroup(host -> {
+    /**
+     * Closed first, while the loop still runs: it fails the lookups still hung, whose promises notify on the loop.
+     */
+    private final OffLoopResolverGroup resolvers = closer.add(new OffLoopResolverGroup(host -> {
         if (host.equals("slow.test")) {
             lookupStarted.countDown();
             try {
@@ -62,16 +69,7 @@ class ConnectPassTest {
             throw new UnknownHostException(host + ": not in the test's DNS");
         }
         return addresses;
-    });
-
-    @AfterEach
-    void close() throws Exception {
-        // The resolvers first, while the loop still runs: they fail the lookups still hung, whose promises notify
-        // on the loop.
-        resolvers.close();
-        slowLookups.countDown();
-        kit.close();
-    }
+    }));
 
     private Dialer dialer(Duration attemptDelay, Duration connectTimeout, InetSocketAddress... endpoints) {
         return new Dialer(EndpointSequence.ordered(List.of(endpoints)), resolvers, connectTimeout, new RouteDatabase(),

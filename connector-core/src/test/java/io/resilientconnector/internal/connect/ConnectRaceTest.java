@@ -3,10 +3,11 @@ package io.resilientconnector.internal.connect;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -29,12 +30,10 @@ class ConnectRaceTest {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final long WAIT_SECONDS = 10;
 
-    private final RaceKit kit = new RaceKit();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
-    @AfterEach
-    void closeKit() throws Exception {
-        kit.close();
-    }
+    private final RaceKit kit = closer.add(new RaceKit());
 
     private static <T> Future<T> done(Future<T> f) throws InterruptedException {
         assertThat(f.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("completes within %ss", WAIT_SECONDS).isTrue();

@@ -14,6 +14,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.FullBacklogListener;
 import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.Ports;
@@ -21,8 +22,8 @@ import io.resilientconnector.testing.Transports;
 import io.resilientconnector.transport.OffLoopResolverGroup;
 import io.resilientconnector.transport.Transport;
 import io.resilientconnector.transport.TransportType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -37,7 +38,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -52,27 +52,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class CauseClassificationTest {
 
-    private EventLoopGroup group;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     static List<TransportType> transports() {
         return Transports.linuxAndNio();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-        }
-    }
-
     private Bootstrap bootstrap(TransportType type) {
         Transports.assumeAvailable(type);
         Transport transport = Transport.resolve(type);
-        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        EventLoopGroup group = closer.addGroup(new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory()));
         return new Bootstrap().group(group).channelFactory(transport.channelFactory())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -108,8 +98,7 @@ class CauseClassificationTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Transports.isLinux(),
                 "relies on Linux dropping SYNs to a full accept queue; other kernels may refuse them instead");
         Bootstrap b = bootstrap(type).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300);
-        FullBacklogListener full = new FullBacklogListener();
-        closeables.add(full);
+        FullBacklogListener full = closer.add(new FullBacklogListener());
         ChannelFuture f = b.connect("127.0.0.1", full.port()).await();
         Disconnection why = CauseClassifier.classifyConnectFailure(f.cause());
         assertThat(why.cause()).isEqualTo(DisconnectCause.CONNECT_TIMEOUT);
@@ -182,10 +171,9 @@ class CauseClassificationTest {
     private ChannelFuture connectThenResetBeforeAccept(TransportType type) throws Exception {
         assumeTrue(Transports.isLinux(), "relies on Linux resetting the connections queued on a listener that closes");
         Bootstrap b = bootstrap(type);
-        ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        closeables.add(listener);
-        CountDownLatch reset = new CountDownLatch(1);
-        closeables.add(reset::countDown);
+        // Added before the listener, so that a failed test closes the listener before it lets the loop go, as below.
+        CountDownLatch reset = closer.add(new CountDownLatch(1), CountDownLatch::countDown);
+        ServerSocket listener = closer.add(new ServerSocket(0, 4, InetAddress.getLoopbackAddress()));
         if (type != TransportType.IO_URING) {
             b.handler(new ChannelOutboundHandlerAdapter() {
                 @Override

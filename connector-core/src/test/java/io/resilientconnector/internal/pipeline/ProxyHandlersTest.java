@@ -16,15 +16,17 @@ import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.DisconnectCause;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.internal.connect.ResolveTimeoutException;
 import io.resilientconnector.internal.ending.CauseClassifier;
 import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.internal.ending.ProxyHandshakeException;
+import io.resilientconnector.testing.Closer;
 import io.resilientconnector.transport.HostResolver;
 import io.resilientconnector.transport.OffLoopResolverGroup;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,14 +53,8 @@ class ProxyHandlersTest {
     private static final InetSocketAddress PROXY = InetSocketAddress.createUnresolved("127.0.0.1", 1080);
     private static final InetSocketAddress ENDPOINT = InetSocketAddress.createUnresolved("endpoint.test", 7000);
 
-    private EventLoopGroup group;
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (group != null) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     /** What a handshake against a scripted proxy ended with. */
     private record Outcome(ProxyHandler proxy, Channel channel) {
@@ -99,7 +95,7 @@ class ProxyHandlersTest {
         script.setDaemon(true);
         script.start();
         ProxyHandler proxy = make.apply(InetSocketAddress.createUnresolved("127.0.0.1", server.getLocalPort()));
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup group = closer.addGroup(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
         Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .handler(new ChannelInitializer<Channel>() {
@@ -232,63 +228,53 @@ class ProxyHandlersTest {
 
     @Test
     void anUnresolvableProxyNameFailsTheConnectAndClosesTheChannel() throws Exception {
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            OffLoopResolverGroup resolvers = new OffLoopResolverGroup(host -> {
-                throw new UnknownHostException(host + ": not in this test's resolver");
-            });
-            io.netty.channel.ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                    .resolver(NoopAddressResolverGroup.INSTANCE)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            ProxyHandlers.install(c, new Socks5ProxyHandler(
-                                    InetSocketAddress.createUnresolved("proxy.invalid", 1080)), Duration.ofSeconds(5), resolvers);
-                        }
-                    })
-                    .connect(InetSocketAddress.createUnresolved("endpoint.invalid", 7000));
-            assertThat(connect.await(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(connect.cause()).isInstanceOf(UnknownHostException.class).hasMessageContaining("proxy.invalid");
-            assertThat(CauseClassifier.classifyConnectFailure(connect.cause()).cause()).isEqualTo(DisconnectCause.UNRESOLVED);
-            assertThat(connect.channel().closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-        }
+        EventLoopGroup loop = closer.addGroup(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
+        OffLoopResolverGroup resolvers = new OffLoopResolverGroup(host -> {
+            throw new UnknownHostException(host + ": not in this test's resolver");
+        });
+        io.netty.channel.ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        ProxyHandlers.install(c, new Socks5ProxyHandler(
+                                InetSocketAddress.createUnresolved("proxy.invalid", 1080)), Duration.ofSeconds(5), resolvers);
+                    }
+                })
+                .connect(InetSocketAddress.createUnresolved("endpoint.invalid", 7000));
+        assertThat(connect.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(connect.cause()).isInstanceOf(UnknownHostException.class).hasMessageContaining("proxy.invalid");
+        assertThat(CauseClassifier.classifyConnectFailure(connect.cause()).cause()).isEqualTo(DisconnectCause.UNRESOLVED);
+        assertThat(connect.channel().closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
     void aProxyNameThatHangsFailsTheConnectAsUnresolvedWhenTheHandshakeTimeoutEnds() throws Exception {
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        CountDownLatch release = new CountDownLatch(1);
-        OffLoopResolverGroup resolvers = new OffLoopResolverGroup(host -> {
+        EventLoopGroup loop = closer.addGroup(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
+        CountDownLatch release = closer.add(new CountDownLatch(1), CountDownLatch::countDown);
+        OffLoopResolverGroup resolvers = closer.add(new OffLoopResolverGroup(host -> {
             try {
                 release.await(1, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             throw new UnknownHostException(host + ": released by the test");
-        });
-        try {
-            io.netty.channel.ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                    .resolver(NoopAddressResolverGroup.INSTANCE)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            ProxyHandlers.install(c, new Socks5ProxyHandler(InetSocketAddress.createUnresolved(
-                                    "proxy.hangs.test", 1080)), Duration.ofMillis(300), resolvers);
-                        }
-                    })
-                    .connect(InetSocketAddress.createUnresolved("endpoint.invalid", 7000));
-            assertThat(connect.await(5, TimeUnit.SECONDS)).as("fails within the timeout, with a margin").isTrue();
-            assertThat(connect.cause()).isInstanceOf(ResolveTimeoutException.class)
-                    .hasMessageContaining("proxy.hangs.test").hasMessageContaining("timed out");
-            assertThat(CauseClassifier.classifyConnectFailure(connect.cause()).cause()).isEqualTo(DisconnectCause.UNRESOLVED);
-            assertThat(connect.channel().closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            resolvers.close();
-            release.countDown();
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-        }
+        }));
+        io.netty.channel.ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        ProxyHandlers.install(c, new Socks5ProxyHandler(InetSocketAddress.createUnresolved(
+                                "proxy.hangs.test", 1080)), Duration.ofMillis(300), resolvers);
+                    }
+                })
+                .connect(InetSocketAddress.createUnresolved("endpoint.invalid", 7000));
+        assertThat(connect.await(5, TimeUnit.SECONDS)).as("fails within the timeout, with a margin").isTrue();
+        assertThat(connect.cause()).isInstanceOf(ResolveTimeoutException.class)
+                .hasMessageContaining("proxy.hangs.test").hasMessageContaining("timed out");
+        assertThat(CauseClassifier.classifyConnectFailure(connect.cause()).cause()).isEqualTo(DisconnectCause.UNRESOLVED);
+        assertThat(connect.channel().closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
     }
 
     /**

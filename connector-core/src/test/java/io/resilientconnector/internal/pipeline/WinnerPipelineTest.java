@@ -15,8 +15,9 @@ import io.resilientconnector.internal.connect.Connected;
 import io.resilientconnector.internal.connect.RaceKit;
 import io.resilientconnector.internal.connect.Route;
 import io.resilientconnector.internal.connect.RouteOpener;
-import org.junit.jupiter.api.AfterEach;
+import io.resilientconnector.testing.Closer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,9 +45,17 @@ import static org.awaitility.Awaitility.await;
  */
 class WinnerPipelineTest {
 
-    private final RaceKit kit = new RaceKit();
-    private final ServerSocket greeter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    private final Queue<Socket> accepted = new ConcurrentLinkedQueue<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
+
+    private final RaceKit kit = closer.add(new RaceKit());
+    private final Queue<Socket> accepted = closer.add(new ConcurrentLinkedQueue<>(), sockets -> {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    });
+    /** Closed first, so that it accepts nothing more while the accepted are closed. */
+    private final ServerSocket greeter = closer.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
 
     WinnerPipelineTest() throws IOException {
         Thread t = new Thread(() -> {
@@ -64,15 +73,6 @@ class WinnerPipelineTest {
         }, "greeter");
         t.setDaemon(true);
         t.start();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        greeter.close();
-        for (Socket s : accepted) {
-            s.close();
-        }
-        kit.close();
     }
 
     /** Counts the channelActive events it sees and passes them on, as a proxy handler's place holder. */
