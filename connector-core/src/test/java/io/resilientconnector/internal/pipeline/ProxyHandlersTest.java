@@ -16,7 +16,6 @@ import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.resilientconnector.DisconnectCause;
-import io.resilientconnector.Disconnection;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.internal.connect.ResolveTimeoutException;
 import io.resilientconnector.internal.ending.CauseClassifier;
