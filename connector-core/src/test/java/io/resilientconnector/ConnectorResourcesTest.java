@@ -45,8 +45,7 @@ class ConnectorResourcesTest {
 
     /** A listener whose connections the kernel accepts and nobody reads: no thread per connection. */
     private ServerSocket backlog(int connections) throws IOException {
-        ServerSocket server = closer.add(new ServerSocket(0, connections + 64, InetAddress.getLoopbackAddress()));
-        return server;
+        return closer.add(new ServerSocket(0, connections + 64, InetAddress.getLoopbackAddress()));
     }
 
     private ResilientConnector connector(int port, TransportType transport, ConnectorListener listener) {

@@ -70,8 +70,7 @@ class EndpointsTest {
     }
 
     private LineServer server(String host, int port) throws IOException {
-        LineServer server = closer.add(LineServer.start(InetAddress.getByName(host), port));
-        return server;
+        return closer.add(LineServer.start(InetAddress.getByName(host), port));
     }
 
     private static InetAddress ip(String literal) {

@@ -45,8 +45,7 @@ class HostileApplicationTest {
     }
 
     private LineServer server() throws Exception {
-        LineServer server = closer.add(LineServer.start());
-        return server;
+        return closer.add(LineServer.start());
     }
 
     private ResilientConnector connector(TransportType type, int port, io.netty.channel.ChannelHandler handler,

@@ -55,8 +55,7 @@ class ResilientConnectorTest {
     }
 
     private LineServer server() throws Exception {
-        LineServer server = closer.add(LineServer.start());
-        return server;
+        return closer.add(LineServer.start());
     }
 
     private ConnectorOptions.Builder options(TransportType type, int port) {

@@ -47,8 +47,7 @@ class TlsTest {
     }
 
     private TlsLineServer server(String certificate) throws Exception {
-        TlsLineServer server = closer.add(new TlsLineServer(certificate));
-        return server;
+        return closer.add(new TlsLineServer(certificate));
     }
 
     private ResilientConnector start(ConnectorOptions.Builder options) {
