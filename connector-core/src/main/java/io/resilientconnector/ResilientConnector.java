@@ -150,11 +150,12 @@ public final class ResilientConnector implements AutoCloseable {
         } else {
             res = SharedResources.acquire(options.transport());
         }
-        OffLoopResolverGroup ownResolver = hostResolver != null ? new OffLoopResolverGroup(hostResolver) : null;
-        ConnectorResources taken = res;
         if (givenResources != null) {
+            // Fails for resources closed since the check above, before anything is taken.
             givenResources.adopt(session);
         }
+        OffLoopResolverGroup ownResolver = hostResolver != null ? new OffLoopResolverGroup(hostResolver) : null;
+        ConnectorResources taken = res;
         Runnable release = () -> {
             if (ownResolver != null) {
                 ownResolver.close();
@@ -207,8 +208,7 @@ public final class ResilientConnector implements AutoCloseable {
         PassAttempt attempt = new PassAttempt(dialer, home, pipeline, session);
         Failback failback = !options.failbackAfter().isZero() && endpoints.size() > 1
                 ? new Failback(home, endpoints, dialer, options.failbackAfter(), attempt, attempt.events()) : null;
-        return new ConnectorSession.Wiring(home, attempt, failback, tuning,
-                res.limiter(), release);
+        return new ConnectorSession.Wiring(home, attempt, failback, tuning, res.limiter(), release);
     }
 
     /** What every connection of a connector with {@code options} is told; shared by connectors with equal options. */
