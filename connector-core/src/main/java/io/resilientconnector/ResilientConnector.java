@@ -111,9 +111,9 @@ public final class ResilientConnector implements AutoCloseable {
         if (flight != null) {
             all.add(0, flight.listener());
         }
-        this.listeners = new Listeners(all);
+        this.listeners = new Listeners(describeEndpoints(), all);
         this.pending = new PendingSends(options.maxPendingMessages(), options.maxPendingBytes(),
-                rejected -> listeners.fire("connector to " + describeEndpoints(), l -> l.sendRejected(rejected)));
+                rejected -> listeners.fire(null, l -> l.sendRejected(rejected)));
         this.session = new ConnectorSession(describeEndpoints(), options.endpoints(), pending, listeners,
                 options.reconnect(), random, options.writeStallTimeout(), heartbeatNote());
         if (flight != null) {

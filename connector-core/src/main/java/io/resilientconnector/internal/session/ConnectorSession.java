@@ -192,7 +192,7 @@ public final class ConnectorSession implements ConnectionOwner {
             try {
                 event.accept(observer);
             } catch (Throwable t) {
-                ApplicationCode.threw(about, observer, t);
+                ApplicationCode.threw(listeners.describe(about), observer, t);
             }
         }
     }
@@ -335,7 +335,7 @@ public final class ConnectorSession implements ConnectionOwner {
             return;
         }
         long id2 = ++attemptId;
-        tell(name, SessionObserver::attemptStarting);
+        tell(null, SessionObserver::attemptStarting);
         Future<?> attempt;
         try {
             attempt = wiring.attempt.start();
@@ -379,7 +379,7 @@ public final class ConnectorSession implements ConnectionOwner {
     private void attemptFailed(Disconnection why) {
         inFlight = null;
         attemptId++;
-        tell(about(why), o -> o.attemptFailed(why));
+        tell(why, o -> o.attemptFailed(why));
         next(why);
     }
 
@@ -389,7 +389,7 @@ public final class ConnectorSession implements ConnectionOwner {
      */
     private void next(Disconnection why) {
         state.compareAndSet(ConnectorState.CONNECTED, ConnectorState.CONNECTING);
-        listeners.fire(about(why), l -> l.disconnected(why));
+        listeners.fire(why, l -> l.disconnected(why));
         ConnectorState s = state.get();
         if (s.isTerminal()) {
             maybeTerminated();
@@ -421,7 +421,7 @@ public final class ConnectorSession implements ConnectionOwner {
                     Durations.approx(delay), number, why.cause(),
                     suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
         }
-        listeners.fire(about(why), l -> l.reconnectScheduled(number, delay, why));
+        listeners.fire(why, l -> l.reconnectScheduled(number, delay, why));
     }
 
     private void gaveUp(int attempts, Disconnection last) {
@@ -433,7 +433,7 @@ public final class ConnectorSession implements ConnectionOwner {
         logger.warn("connector to {}: gave up after {} attempts; last: {}", name, attempts, last);
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.GAVE_UP,
                 "connector gave up reconnecting to " + name + " after " + attempts + " attempts"));
-        listeners.fire(name, l -> l.gaveUp(attempts, last));
+        listeners.fire(null, l -> l.gaveUp(attempts, last));
     }
 
     /** A connector that will attempt no more gives back its place, so that nobody waits behind it. */
@@ -526,14 +526,14 @@ public final class ConnectorSession implements ConnectionOwner {
     /** An attempt to {@code address}, one of {@code endpoint}'s, starts. */
     public void attemptStarted(InetSocketAddress endpoint, InetSocketAddress address) {
         Endpoint e = endpoint(endpoint);
-        listeners.fire(name, l -> l.attemptStarted(e, address));
+        listeners.fire(null, l -> l.attemptStarted(e, address));
     }
 
     /** The attempt to {@code address} failed; the pass goes on. */
     public void attemptFailed(InetSocketAddress endpoint, InetSocketAddress address, Disconnection why) {
         Endpoint e = endpoint(endpoint);
         logger.debug("connector to {}: attempt to {} ({}) failed: {}", name, e, ChannelLog.address(address), why);
-        listeners.fire(about(why), l -> l.attemptFailed(e, address, why));
+        listeners.fire(why, l -> l.attemptFailed(e, address, why));
     }
 
     private Endpoint endpoint(InetSocketAddress unresolved) {
@@ -597,8 +597,8 @@ public final class ConnectorSession implements ConnectionOwner {
         pending.connected(channel);
         logger.info("{} connected: {}{}{}", ChannelLog.id(channel), wiring.tuning.readBack(channel).describe(writeStallTimeout),
                 ProxyHandlers.describe(channel), heartbeatNote);
-        tell(ChannelLog.id(channel), o -> o.connected(channel));
-        listeners.fire(ChannelLog.id(channel), l -> l.connected(channel));
+        tell(channel, o -> o.connected(channel));
+        listeners.fire(channel, l -> l.connected(channel));
         if (wiring.failback != null && current == channel) {
             wiring.failback.connected(c.endpoint.unresolved());
         }
@@ -632,13 +632,13 @@ public final class ConnectorSession implements ConnectionOwner {
 
     @Override
     public void readIdle(Channel channel, int consecutive) {
-        listeners.fire(ChannelLog.id(channel), l -> l.readIdle(channel, consecutive));
+        listeners.fire(channel, l -> l.readIdle(channel, consecutive));
     }
 
     @Override
     public void heartbeat(Channel channel, long roundTripNanos) {
         Duration roundTrip = Duration.ofNanos(roundTripNanos);
-        listeners.fire(ChannelLog.id(channel), l -> l.heartbeat(channel, roundTrip));
+        listeners.fire(channel, l -> l.heartbeat(channel, roundTrip));
     }
 
     @Override
@@ -660,7 +660,7 @@ public final class ConnectorSession implements ConnectionOwner {
         switch (c.part) {
             case RETIRED:
                 endedEstablished(c, why, false);
-                listeners.fire(about(why), l -> l.disconnected(why));
+                listeners.fire(why, l -> l.disconnected(why));
                 break;
             case CANDIDATE:
                 if (wiring.failback != null) {
@@ -668,7 +668,7 @@ public final class ConnectorSession implements ConnectionOwner {
                 }
                 InetSocketAddress address = why.remoteAddress() instanceof InetSocketAddress
                         ? (InetSocketAddress) why.remoteAddress() : c.endpoint.unresolved();
-                listeners.fire(about(why), l -> l.attemptFailed(c.endpoint, address, why));
+                listeners.fire(why, l -> l.attemptFailed(c.endpoint, address, why));
                 break;
             default:
                 if (c.established && current == channel) {
@@ -682,7 +682,7 @@ public final class ConnectorSession implements ConnectionOwner {
                     next(why);
                 } else if (c.established) {
                     endedEstablished(c, why, false);
-                    listeners.fire(about(why), l -> l.disconnected(why));
+                    listeners.fire(why, l -> l.disconnected(why));
                 } else if (c.attempt == attemptId) {
                     // Ended during its setup: the attempt failed.
                     attemptFailed(why);
@@ -693,10 +693,6 @@ public final class ConnectorSession implements ConnectionOwner {
 
     private void endedEstablished(Connection c, Disconnection why, boolean wasCurrent) {
         long up = now() - c.establishedAt;
-        tell(about(why), o -> o.ended(why, wasCurrent, up));
-    }
-
-    private Object about(Disconnection why) {
-        return why.connectionId() == null ? "connector to " + name : "[" + why.connectionId() + "]";
+        tell(why, o -> o.ended(why, wasCurrent, up));
     }
 }

@@ -1,7 +1,10 @@
 package io.resilientconnector.internal.session;
 
+import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
+import io.resilientconnector.Disconnection;
 import io.resilientconnector.util.ApplicationCode;
+import io.resilientconnector.util.ChannelLog;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,9 +16,12 @@ import java.util.function.Consumer;
  */
 public final class Listeners {
 
+    private final Object name;
     private final List<ConnectorListener> listeners;
 
-    public Listeners(List<ConnectorListener> listeners) {
+    /** @param name what a log line names when it is about the connector, not one connection */
+    public Listeners(Object name, List<ConnectorListener> listeners) {
+        this.name = name;
         this.listeners = new CopyOnWriteArrayList<>(listeners);
     }
 
@@ -23,14 +29,28 @@ public final class Listeners {
         listeners.add(listener);
     }
 
-    /** Tells every listener {@code event}; {@code about} names the connection or connector for the log. */
+    /**
+     * Tells every listener {@code event}. {@code about} is what it concerns, a {@link Channel}, a
+     * {@link Disconnection} or {@code null} for the connector, and is turned into text only for a log line.
+     */
     public void fire(Object about, Consumer<ConnectorListener> event) {
         for (ConnectorListener listener : listeners) {
             try {
                 event.accept(listener);
             } catch (Throwable t) {
-                ApplicationCode.threw(about, listener, t);
+                ApplicationCode.threw(describe(about), listener, t);
             }
         }
+    }
+
+    /** The log's name for {@code about}: a connection's id and address, or the connector's target. */
+    String describe(Object about) {
+        if (about instanceof Channel) {
+            return ChannelLog.id((Channel) about);
+        }
+        if (about instanceof Disconnection && ((Disconnection) about).connectionId() != null) {
+            return "[" + ((Disconnection) about).connectionId() + "]";
+        }
+        return "connector to " + name;
     }
 }
