@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -157,6 +158,34 @@ class TlsTest {
         assertThat(why.toString()).startsWith("cause=TLS_HANDSHAKE (the TLS handshake timed out: not done within 300ms)")
                 .doesNotContain("io.resilientconnector");
         events.await("RECONNECTING", WAIT);
+    }
+
+    @Test
+    void readIdleDoesNotStartBeforeTheTlsHandshakeSucceeds() throws Exception {
+        // A plain TCP server that sends nothing, so the handshake never finishes. Read idle used to run from the
+        // TCP connect, and reported READ_IDLE for a connection the listener was never told was connected.
+        LineServer server = closer.add(LineServer.start());
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .readIdlePeriod(Duration.ofMillis(100)).tlsHandshakeTimeout(Duration.ofMillis(800)));
+
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        events.await("RECONNECTING", WAIT);
+        List<String> all = events.all();
+        assertThat(all.subList(0, all.indexOf("DISCONNECTED TLS_HANDSHAKE")))
+                .as("events before the failed handshake ended the attempt").isEmpty();
+        assertThat(all).noneMatch(e -> e.startsWith("READ_IDLE") || e.equals("CONNECTED"));
+    }
+
+    @Test
+    void readIdleStartsOnceTheTlsHandshakeHasSucceeded() throws Exception {
+        TlsLineServer server = server("localhost");
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .readIdlePeriod(Duration.ofMillis(100)));
+
+        events.await("READ_IDLE 1", WAIT);
+        List<String> all = events.all();
+        assertThat(all.indexOf("CONNECTED")).as("CONNECTED in %s", all).isZero();
+        assertThat(all.indexOf("READ_IDLE 1")).isGreaterThan(all.indexOf("CONNECTED"));
     }
 
     @Test
