@@ -70,6 +70,10 @@ public final class ConnectorOptions {
     public static final Duration MIN_FAILBACK_AFTER = Duration.ofSeconds(1);
     /** The longest failback period accepted. */
     public static final Duration MAX_FAILBACK_AFTER = Duration.ofHours(24);
+    /** The shortest TLS handshake timeout accepted. */
+    public static final Duration MIN_TLS_HANDSHAKE_TIMEOUT = Duration.ofMillis(1);
+    /** The longest TLS handshake timeout accepted. */
+    public static final Duration MAX_TLS_HANDSHAKE_TIMEOUT = Duration.ofHours(1);
 
     private final List<Endpoint> endpoints;
     private final EndpointOrder endpointOrder;
@@ -89,6 +93,8 @@ public final class ConnectorOptions {
     private final Level readIdleLogLevel;
     private final SslContext tls;
     private final boolean tlsHostnameVerification;
+    /** {@code null} means the same as the connect timeout. */
+    private final Duration tlsHandshakeTimeout;
     private final ProxyOptions proxy;
     private final HeartbeatOptions heartbeat;
 
@@ -110,6 +116,7 @@ public final class ConnectorOptions {
         this.readIdleLogLevel = b.readIdleLogLevel;
         this.tls = b.tls;
         this.tlsHostnameVerification = b.tlsHostnameVerification;
+        this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
         this.proxy = b.proxy;
         this.heartbeat = b.heartbeat;
     }
@@ -137,6 +144,7 @@ public final class ConnectorOptions {
         b.readIdleLogLevel = readIdleLogLevel;
         b.tls = tls;
         b.tlsHostnameVerification = tlsHostnameVerification;
+        b.tlsHandshakeTimeout = tlsHandshakeTimeout;
         b.proxy = proxy;
         b.heartbeat = heartbeat;
         return b;
@@ -247,6 +255,20 @@ public final class ConnectorOptions {
     }
 
     /**
+     * How long the TLS handshake may take once the TCP connection (and a proxy's tunnel) is up; past it the
+     * attempt ends as {@link DisconnectCause#TLS_HANDSHAKE}. Unless set, it equals {@link #connectTimeout()}.
+     * Used only with {@link #tls()}.
+     */
+    public Duration tlsHandshakeTimeout() {
+        return tlsHandshakeTimeout != null ? tlsHandshakeTimeout : connectTimeout;
+    }
+
+    /** Whether the TLS handshake timeout is left to follow the connect timeout. */
+    public boolean tlsHandshakeTimeoutDerived() {
+        return tlsHandshakeTimeout == null;
+    }
+
+    /**
      * The proxy the connection goes through, or {@code null} for a direct connection. With a proxy, keepalive,
      * the user timeout and the write-stall watchdog watch the TCP hop to the proxy only.
      */
@@ -273,6 +295,7 @@ public final class ConnectorOptions {
                 && reconnect.equals(that.reconnect) && Objects.equals(writeStallTimeout, that.writeStallTimeout)
                 && receivedBytesLogLevel == that.receivedBytesLogLevel && readIdleLogLevel == that.readIdleLogLevel
                 && tls == that.tls && tlsHostnameVerification == that.tlsHostnameVerification
+                && Objects.equals(tlsHandshakeTimeout, that.tlsHandshakeTimeout)
                 && Objects.equals(proxy, that.proxy) && Objects.equals(heartbeat, that.heartbeat);
     }
 
@@ -280,7 +303,7 @@ public final class ConnectorOptions {
     public int hashCode() {
         return Objects.hash(endpoints, endpointOrder, attemptDelay, failbackAfter, transport, connectTimeout, keepAlive, readIdlePeriod, readIdleCloseAfter, reconnect,
                 maxPendingMessages, maxPendingBytes, writeStallTimeout, receivedBytesLogLevel, readIdleLogLevel,
-                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, proxy, heartbeat);
+                tls == null ? 0 : System.identityHashCode(tls), tlsHostnameVerification, tlsHandshakeTimeout, proxy, heartbeat);
     }
 
     @Override
@@ -296,7 +319,9 @@ public final class ConnectorOptions {
                 + ", writeStallTimeout=" + (writeStallTimeout == null ? "derived(" + Durations.format(writeStallTimeout()) + ")"
                         : writeStallTimeout.isZero() ? "off" : Durations.format(writeStallTimeout))
                 + ", receivedBytesLogLevel=" + receivedBytesLogLevel + ", readIdleLogLevel=" + readIdleLogLevel
-                + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification)
+                + ", tls=" + (tls == null ? "off" : "on, hostnameVerification=" + tlsHostnameVerification
+                        + ", handshakeTimeout=" + (tlsHandshakeTimeout == null
+                                ? "derived(" + Durations.format(connectTimeout) + ")" : Durations.format(tlsHandshakeTimeout)))
                 + ", proxy=" + (proxy == null ? "none" : proxy)
                 + ", heartbeat=" + (heartbeat == null ? "off" : heartbeat) + '}';
     }
@@ -319,6 +344,7 @@ public final class ConnectorOptions {
         private Level readIdleLogLevel = DEFAULT_READ_IDLE_LOG_LEVEL;
         private SslContext tls;
         private boolean tlsHostnameVerification = true;
+        private Duration tlsHandshakeTimeout;
         private ProxyOptions proxy;
         private HeartbeatOptions heartbeat;
 
@@ -507,7 +533,7 @@ public final class ConnectorOptions {
          * Speaks TLS with this client context, built with {@code SslContextBuilder.forClient()}. The server's
          * certificate is checked against the endpoint's host name unless
          * {@link #tlsHostnameVerification(boolean)} turns that off. A connection counts as connected once the
-         * handshake has succeeded. Defaults to plain TCP.
+         * handshake has succeeded, within {@link #tlsHandshakeTimeout(Duration)}. Defaults to plain TCP.
          */
         public Builder tls(SslContext tls) {
             Checks.notNull(tls, "tls");
@@ -530,6 +556,34 @@ public final class ConnectorOptions {
          */
         public Builder tlsHostnameVerification(boolean verify) {
             this.tlsHostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * How long the TLS handshake may take, from the moment the TCP connection (through a proxy, its tunnel) is
+         * up; a handshake that does not finish in time ends the attempt as {@link DisconnectCause#TLS_HANDSHAKE},
+         * with a detail that says it timed out. From 1 ms to 1 h, in whole milliseconds. Defaults to the connect
+         * timeout, and follows it when that changes; {@link #derivedTlsHandshakeTimeout()} goes back to that.
+         * Used only with {@link #tls(SslContext)}; without TLS it has no effect.
+         */
+        public Builder tlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
+            Checks.notNull(tlsHandshakeTimeout, "tlsHandshakeTimeout");
+            if (tlsHandshakeTimeout.compareTo(MIN_TLS_HANDSHAKE_TIMEOUT) < 0
+                    || tlsHandshakeTimeout.compareTo(MAX_TLS_HANDSHAKE_TIMEOUT) > 0) {
+                throw Checks.invalid("tlsHandshakeTimeout", Durations.format(tlsHandshakeTimeout),
+                        Durations.format(MIN_TLS_HANDSHAKE_TIMEOUT) + ".." + Durations.format(MAX_TLS_HANDSHAKE_TIMEOUT));
+            }
+            // Netty's SslHandler counts the handshake timeout in milliseconds.
+            if (tlsHandshakeTimeout.getNano() % 1_000_000 != 0) {
+                throw Checks.invalid("tlsHandshakeTimeout", Durations.format(tlsHandshakeTimeout), "whole milliseconds");
+            }
+            this.tlsHandshakeTimeout = tlsHandshakeTimeout;
+            return this;
+        }
+
+        /** Lets the TLS handshake timeout follow the connect timeout again (the default). */
+        public Builder derivedTlsHandshakeTimeout() {
+            this.tlsHandshakeTimeout = null;
             return this;
         }
 

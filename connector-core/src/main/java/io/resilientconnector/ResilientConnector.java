@@ -194,7 +194,7 @@ public final class ResilientConnector implements AutoCloseable {
         ProxyOptions proxy = options.proxy();
         AddressResolverGroup<InetSocketAddress> resolvers = ownResolver != null ? ownResolver : res.resolverGroup();
         ConnectionPipeline pipeline = new ConnectionPipeline(session, settings, userHandler,
-                options.tls(), options.tlsHostnameVerification(),
+                options.tls(), options.tlsHostnameVerification(), options.tlsHandshakeTimeout(),
                 proxy == null ? null : proxy::newHandler, options.connectTimeout(), resolvers);
         RouteOpener opener = route -> open(res, home, tuning, pipeline, route);
         // Through a proxy, the proxy resolves the endpoints' names; the proxy's own name is resolved in the pipeline.

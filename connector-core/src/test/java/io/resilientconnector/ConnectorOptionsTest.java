@@ -185,7 +185,7 @@ class ConnectorOptionsTest {
                         .jitter(Jitter.EQUAL).build())
                 .maxPendingMessages(7).maxPendingBytes(99).writeStallTimeout(Duration.ofSeconds(4))
                 .receivedBytesLogLevel(Level.TRACE).readIdleLogLevel(Level.INFO)
-                .tls(TLS).tlsHostnameVerification(false)
+                .tls(TLS).tlsHostnameVerification(false).tlsHandshakeTimeout(Duration.ofMillis(800))
                 .proxy(ProxyOptions.parse("socks5://alice:s3cret@127.0.0.1:1080"))
                 .endpoints(Endpoint.of("a.test", 1), Endpoint.of("b.test", 2)).endpointOrder(EndpointOrder.ORDERED)
                 .attemptDelay(Duration.ofMillis(100)).failbackAfter(Duration.ofMinutes(5))
@@ -194,7 +194,7 @@ class ConnectorOptionsTest {
         assertThat(o.toBuilder().build().tls()).isSameAs(TLS);
         assertThat(o.toBuilder().build().tlsHostnameVerification()).isFalse();
         assertThat(o.toString()).contains("NIO", "1500ms", "maxPendingMessages=7", "writeStallTimeout=4s",
-                "tls=on, hostnameVerification=false", "proxy=ProxyOptions{socks5://alice:****@127.0.0.1:1080}");
+                "tls=on, hostnameVerification=false, handshakeTimeout=800ms", "proxy=ProxyOptions{socks5://alice:****@127.0.0.1:1080}");
         assertThat(o.toBuilder().build().endpoints()).containsExactly(Endpoint.of("a.test", 1), Endpoint.of("b.test", 2));
         assertThat(o.toBuilder().build().attemptDelay()).isEqualTo(Duration.ofMillis(100));
         assertThat(o.toBuilder().build().failbackAfter()).isEqualTo(Duration.ofMinutes(5));
@@ -207,6 +207,8 @@ class ConnectorOptionsTest {
         // Each TLS field takes part in equality, so a toBuilder() that dropped one would be caught above.
         assertThat(o).isNotEqualTo(o.toBuilder().noTls().build());
         assertThat(o).isNotEqualTo(o.toBuilder().tlsHostnameVerification(true).build());
+        assertThat(o).isNotEqualTo(o.toBuilder().derivedTlsHandshakeTimeout().build());
+        assertThat(o.toBuilder().build().tlsHandshakeTimeout()).isEqualTo(Duration.ofMillis(800));
         assertThat(o).isNotEqualTo(o.toBuilder().proxy(ProxyOptions.http("127.0.0.1", 1080)).build());
         assertThat(o.toBuilder().noProxy().build().proxy()).isNull();
     }
@@ -312,5 +314,51 @@ class ConnectorOptionsTest {
                 .hasMessageContaining("writeStallTimeout: -1s");
         assertThatThrownBy(() -> minimal().writeStallTimeout(Duration.ofDays(2)))
                 .hasMessageContaining("writeStallTimeout: 48h");
+    }
+
+    @Test
+    void tlsHandshakeTimeoutDefaultsToTheConnectTimeoutAndFollowsIt() {
+        ConnectorOptions o = minimal().tls(TLS).build();
+        assertThat(o.tlsHandshakeTimeoutDerived()).isTrue();
+        assertThat(o.tlsHandshakeTimeout()).isEqualTo(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(o.toString()).contains("tls=on, hostnameVerification=true, handshakeTimeout=derived(10s)");
+
+        ConnectorOptions quicker = o.toBuilder().connectTimeout(Duration.ofMillis(1500)).build();
+        assertThat(quicker.tlsHandshakeTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(quicker.toString()).contains("handshakeTimeout=derived(1500ms)");
+    }
+
+    @Test
+    void anExplicitTlsHandshakeTimeoutStaysWhenTheConnectTimeoutChanges() {
+        ConnectorOptions o = minimal().tls(TLS).tlsHandshakeTimeout(Duration.ofMillis(300))
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        assertThat(o.tlsHandshakeTimeoutDerived()).isFalse();
+        assertThat(o.tlsHandshakeTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(o.toBuilder().derivedTlsHandshakeTimeout().build().tlsHandshakeTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+        // Equal values, set or derived, are still different options: one follows the connect timeout, one does not.
+        assertThat(minimal().tlsHandshakeTimeout(ConnectorOptions.DEFAULT_CONNECT_TIMEOUT).build())
+                .isNotEqualTo(minimal().build());
+    }
+
+    @Test
+    void rejectsTlsHandshakeTimeoutOutOfRange() {
+        assertThatThrownBy(() -> minimal().tlsHandshakeTimeout(Duration.ZERO))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("tlsHandshakeTimeout");
+                    assertThat(e).hasMessage("tlsHandshakeTimeout: 0ms (expected: 1ms..1h)");
+                });
+        assertThatThrownBy(() -> minimal().tlsHandshakeTimeout(Duration.ofMillis(-5)))
+                .hasMessageContaining("tlsHandshakeTimeout: -5ms (expected: 1ms..1h)");
+        assertThatThrownBy(() -> minimal().tlsHandshakeTimeout(Duration.ofMinutes(61)))
+                .hasMessageContaining("tlsHandshakeTimeout: 61m (expected: 1ms..1h)");
+        assertThatThrownBy(() -> minimal().tlsHandshakeTimeout(Duration.ofNanos(1_500_000)))
+                .hasMessageContaining("tlsHandshakeTimeout: 1500000ns (expected: whole milliseconds)");
+        assertThatThrownBy(() -> minimal().tlsHandshakeTimeout(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("tlsHandshakeTimeout");
+        assertThat(minimal().tlsHandshakeTimeout(ConnectorOptions.MIN_TLS_HANDSHAKE_TIMEOUT).build().tlsHandshakeTimeout())
+                .isEqualTo(Duration.ofMillis(1));
+        assertThat(minimal().tlsHandshakeTimeout(ConnectorOptions.MAX_TLS_HANDSHAKE_TIMEOUT).build().tlsHandshakeTimeout())
+                .isEqualTo(Duration.ofHours(1));
     }
 }

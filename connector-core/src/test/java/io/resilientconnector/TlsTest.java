@@ -13,11 +13,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.resilientconnector.handler.ConnectionEventLogger;
 import io.resilientconnector.internal.ending.ConnectionRecord;
 import io.resilientconnector.testing.Closer;
 import io.resilientconnector.testing.EventRecorder;
 import io.resilientconnector.testing.Fast;
+import io.resilientconnector.testing.LineServer;
 import io.resilientconnector.testing.NoopInitializer;
 import io.resilientconnector.testing.TlsLineServer;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -134,6 +138,54 @@ class TlsTest {
                 .tlsHostnameVerification(false));
         String first = events.await("", WAIT);
         assertThat(first).as("first event; disconnections: %s", events.disconnections()).isEqualTo("CONNECTED");
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheHandshakeFailsTheAttemptWithinTheTlsHandshakeTimeout() throws Exception {
+        // A plain TCP server: it accepts, reads the ClientHello as a line it never finishes, and answers nothing.
+        LineServer server = closer.add(LineServer.start());
+        long startedAt = System.nanoTime();
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .tlsHandshakeTimeout(Duration.ofMillis(300)));
+
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
+        // Netty's own default is 10 s, so this bound fails without the option, with room for a busy machine.
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+        Disconnection why = events.disconnections().get(0);
+        assertThat(why.exception()).isInstanceOf(SslHandshakeTimeoutException.class);
+        assertThat(why.detail()).isEqualTo("the TLS handshake timed out: not done within 300ms");
+        assertThat(why.toString()).startsWith("cause=TLS_HANDSHAKE (the TLS handshake timed out: not done within 300ms)")
+                .doesNotContain("io.resilientconnector");
+        events.await("RECONNECTING", WAIT);
+    }
+
+    @Test
+    void readIdleDoesNotStartBeforeTheTlsHandshakeSucceeds() throws Exception {
+        // A plain TCP server that sends nothing, so the handshake never finishes. Read idle used to run from the
+        // TCP connect, and reported READ_IDLE for a connection the listener was never told was connected.
+        LineServer server = closer.add(LineServer.start());
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .readIdlePeriod(Duration.ofMillis(100)).tlsHandshakeTimeout(Duration.ofMillis(800)));
+
+        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        events.await("RECONNECTING", WAIT);
+        List<String> all = events.all();
+        assertThat(all.subList(0, all.indexOf("DISCONNECTED TLS_HANDSHAKE")))
+                .as("events before the failed handshake ended the attempt").isEmpty();
+        assertThat(all).noneMatch(e -> e.startsWith("READ_IDLE") || e.equals("CONNECTED"));
+    }
+
+    @Test
+    void readIdleStartsOnceTheTlsHandshakeHasSucceeded() throws Exception {
+        TlsLineServer server = server("localhost");
+        start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
+                .readIdlePeriod(Duration.ofMillis(100)));
+
+        events.await("READ_IDLE 1", WAIT);
+        List<String> all = events.all();
+        assertThat(all.indexOf("CONNECTED")).as("CONNECTED in %s", all).isZero();
+        assertThat(all.indexOf("READ_IDLE 1")).isGreaterThan(all.indexOf("CONNECTED"));
     }
 
     @Test

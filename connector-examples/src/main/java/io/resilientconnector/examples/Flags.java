@@ -105,6 +105,10 @@ final class Flags {
     static final Flag<File> TLS_TRUST = declare(Flag.file("--tls-trust", "PEM").help(
             "Trust the CA certificates in this PEM file instead of the system's. Implies --tls."));
 
+    static final Flag<Duration> TLS_HANDSHAKE_TIMEOUT = declare(Flag.duration("--tls-handshake-timeout")
+            .sets("tlsHandshakeTimeout").help(
+                    "How long the TLS handshake may take, 1ms..1h; needs --tls. Default: --connect-timeout."));
+
     static final Flag<String> HEARTBEAT = declare(Flag.text("--heartbeat", "TEXT").sets("heartbeat.probe").help(
             "Probe the peer with TEXT after --heartbeat-idle without reads; no reply within "
                     + "--heartbeat-timeout prints DISCONNECTED cause=UNRESPONSIVE. Escapes: \\r \\n \\t \\\\ \\xHH. "

@@ -101,6 +101,9 @@ final class OptionsFromFlags {
                         "--tls with --host and --port of a TLS server");
             }
             options.tls(tlsContext());
+            setIfGiven(Flags.TLS_HANDSHAKE_TIMEOUT, options::tlsHandshakeTimeout);
+        } else if (get(Flags.TLS_HANDSHAKE_TIMEOUT) != null) {
+            throw errors.combination("--tls-handshake-timeout needs --tls (expected: --tls, or --tls-trust PEM)");
         }
         if (get(Flags.HEARTBEAT) != null) {
             options.heartbeat(heartbeatOptions());

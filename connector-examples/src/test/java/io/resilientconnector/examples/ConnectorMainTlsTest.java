@@ -4,6 +4,8 @@ import io.resilientconnector.testing.TlsLineServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +39,21 @@ class ConnectorMainTlsTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("DISCONNECTED"));
             assertThat(run.outLines()).filteredOn(l -> l.startsWith("DISCONNECTED")).first().asString()
                     .startsWith("DISCONNECTED cause=TLS_HANDSHAKE");
+            assertThat(run.printed("CONNECTED")).isFalse();
+        }
+    }
+
+    @Test
+    void tlsHandshakeTimeoutBoundsAHandshakeTheServerNeverAnswers() throws Exception {
+        // The kernel completes the TCP connection from the backlog; nothing ever answers the ClientHello.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
+                     "--host", "127.0.0.1", "--port", String.valueOf(silent.getLocalPort()), "--tls",
+                     "--tls-handshake-timeout", "300ms")) {
+            // Well before the 10 s the handshake would otherwise get.
+            await().atMost(Duration.ofSeconds(5)).until(() -> run.printed("DISCONNECTED"));
+            assertThat(run.outLines()).filteredOn(l -> l.startsWith("DISCONNECTED")).first().asString()
+                    .startsWith("DISCONNECTED cause=TLS_HANDSHAKE").contains("the TLS handshake timed out: not done within 300ms");
             assertThat(run.printed("CONNECTED")).isFalse();
         }
     }

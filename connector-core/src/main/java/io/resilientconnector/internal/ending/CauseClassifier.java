@@ -4,8 +4,10 @@ package io.resilientconnector.internal.ending;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.proxy.ProxyConnectException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.util.Durations;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -13,6 +15,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -45,11 +48,17 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>A failed proxy handshake arrives as a {@link ProxyConnectException}, which is a {@link ConnectException}
  * too. The connector's proxy watch raises a subtype that carries the reason it read from the proxy's reply;
  * one that wraps an I/O error is classified by that error, and any other is {@link DisconnectCause#PROXY_REFUSED}.
+ *
+ * <p>A TLS handshake that runs out of time is {@link DisconnectCause#TLS_HANDSHAKE} like any other failed
+ * handshake; Netty's {@code SslHandler} fails it with its own {@link SslHandshakeTimeoutException}, and the
+ * detail says it timed out.
  */
 public final class CauseClassifier {
 
     /** The detail of a connection reset before the connect finished. */
     static final String RESET_DURING_CONNECT = "reset by the peer while connecting";
+    /** The detail of a TLS handshake that ran out of time; the timeout follows it where known. */
+    static final String HANDSHAKE_TIMED_OUT = "the TLS handshake timed out";
 
     private CauseClassifier() {
     }
@@ -110,7 +119,7 @@ public final class CauseClassifier {
                 return Disconnections.of(cause, errno == null ? null : errno.name(), failure);
             }
             if (t instanceof SSLHandshakeException) {
-                return Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
+                return classifyHandshakeFailure(failure, null);
             }
             if (t instanceof SSLException) {
                 // The handshake's own failures arrive as SslHandshakeCompletionEvent (and as
@@ -137,6 +146,23 @@ public final class CauseClassifier {
             }
         }
         return null;
+    }
+
+    /**
+     * Classifies a failed TLS handshake.
+     *
+     * @param timeout the handshake's timeout, for the detail of one that timed out; {@code null} if unknown
+     */
+    public static Disconnection classifyHandshakeFailure(Throwable failure, Duration timeout) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SslHandshakeTimeoutException) {
+                return Disconnections.builder(DisconnectCause.TLS_HANDSHAKE, null, failure)
+                        .detail(timeout == null ? HANDSHAKE_TIMED_OUT
+                                : HANDSHAKE_TIMED_OUT + ": not done within " + Durations.format(timeout))
+                        .build();
+            }
+        }
+        return Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, failure);
     }
 
     /** The cause of a failed proxy handshake if {@code t} reports one, else {@code null}. */

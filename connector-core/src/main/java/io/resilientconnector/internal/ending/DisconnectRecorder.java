@@ -3,6 +3,7 @@ package io.resilientconnector.internal.ending;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslHandler;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.util.ChannelLog;
@@ -51,9 +52,11 @@ public final class DisconnectRecorder {
         failure(record, channel, cause);
     }
 
-    /** The TLS handshake failed; the handler closes the channel itself. */
+    /** The TLS handshake failed, or ran out of time; the handler closes the channel itself. */
     public static void handshakeFailed(ConnectionRecord record, Channel channel, Throwable cause) {
-        if (record.record(Disconnections.of(DisconnectCause.TLS_HANDSHAKE, null, cause))) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        Duration timeout = tls == null ? null : Duration.ofMillis(tls.getHandshakeTimeoutMillis());
+        if (record.record(CauseClassifier.classifyHandshakeFailure(cause, timeout))) {
             logger.debug("{} TLS handshake failed", ChannelLog.id(channel), cause);
         }
     }

@@ -32,7 +32,12 @@ import java.time.Duration;
  *
  * <p>It sits after TLS, before the application's handlers, so it sees every exception the transport raises
  * and every write the application makes. It tells its {@link ConnectionOwner} when the connection is ready,
- * idle, writable again, and over. Read-idle periods are also passed on to the application's handlers as
+ * idle, writable again, and over.
+ *
+ * <p>Read idle, the write-stall watchdog and the heartbeat watch a connection only once it is ready: through the
+ * proxy's tunnel and the TLS handshake, where there are such. Before that the connect timeout, the proxy's
+ * handshake timeout and the TLS handshake timeout bound the wait, and the listeners hear nothing of a
+ * connection they have not been told is connected. Read-idle periods are also passed on to the application's handlers as
  * Netty's {@link IdleStateEvent}s, as {@code IdleStateHandler} would fire them.
  *
  * <p>Create one per channel.
@@ -49,6 +54,10 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     private ChannelHandlerContext ctx;
     private boolean started;
     private boolean readyAwaited;
+    /** Ready: read idle, the write-stall watchdog and the heartbeat are watching. */
+    private boolean live;
+    /** The application asked for the heartbeat before the connection was ready. */
+    private boolean heartbeatSignalled;
 
     public ConnectionHandler(ConnectionOwner owner, ConnectionSettings settings) {
         this.owner = owner;
@@ -63,8 +72,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     }
 
     /**
-     * Added to an active channel, it starts its clocks at once; it declares the connection ready only once
-     * channelActive has passed it to the application's handlers ({@link WinnerPipeline} replays it).
+     * Added to an active channel, it starts the connection's record at once; it declares the connection ready,
+     * and starts its clocks, only once channelActive has passed it to the application's handlers
+     * ({@link WinnerPipeline} replays it) and the connection is through its proxy and TLS.
      */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -99,10 +109,6 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
         }
         started = true;
         record.started(now());
-        if (readIdle != null) {
-            readIdle.start(now());
-            timer.arm(ctx.executor(), readIdle.deadline());
-        }
     }
 
     private void readyWhenThrough(Channel channel) {
@@ -123,10 +129,28 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     }
 
     private void ready() {
-        if (heartbeat != null && !settings.heartbeatWaitsForSignal()) {
+        startLiveness();
+        owner.ready(ctx.channel());
+    }
+
+    /**
+     * Starts read idle, the write-stall watchdog and the heartbeat. Not earlier: a TLS handshake that the peer
+     * never answers would otherwise show as read-idle periods of a connection nobody was told of.
+     */
+    private void startLiveness() {
+        live = true;
+        long now = now();
+        if (readIdle != null) {
+            readIdle.start(now);
+            timer.arm(ctx.executor(), readIdle.deadline());
+        }
+        if (stall != null) {
+            // The application flushed during the setup (in channelActive, say); TLS held those bytes until now.
+            watchFlushed(now);
+        }
+        if (heartbeat != null && (!settings.heartbeatWaitsForSignal() || heartbeatSignalled)) {
             startHeartbeat();
         }
-        owner.ready(ctx.channel());
     }
 
     private void startHeartbeat() {
@@ -192,8 +216,14 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
             stall.beforeFlush(ctx.channel(), record);
         }
         ctx.flush();
+        if (live) {
+            watchFlushed(now());
+        }
+    }
+
+    private void watchFlushed(long now) {
         if (stall != null) {
-            stall.flushed(ctx.channel(), record, now());
+            stall.flushed(ctx.channel(), record, now);
             timer.arm(ctx.executor(), stall.deadline());
         }
     }
@@ -225,9 +255,14 @@ public final class ConnectionHandler extends ChannelDuplexHandler implements Cha
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == Heartbeat.START) {
-            // The application's signal that its protocol is ready for probes; it stops here.
+            // The application's signal that its protocol is ready for probes; it stops here. Before the
+            // connection is ready it is kept for then.
             if (heartbeat != null && ctx.channel().isActive()) {
-                startHeartbeat();
+                if (live) {
+                    startHeartbeat();
+                } else {
+                    heartbeatSignalled = true;
+                }
             }
             return;
         }

@@ -47,6 +47,7 @@ public final class ConnectionPipeline {
     private final ChannelHandler application;
     private final SslContext tls;
     private final boolean tlsHostnameVerification;
+    private final Duration tlsHandshakeTimeout;
     private final Supplier<? extends ProxyHandler> proxy;
     private final Duration proxyHandshakeTimeout;
     private final AddressResolverGroup<InetSocketAddress> proxyResolvers;
@@ -54,12 +55,13 @@ public final class ConnectionPipeline {
 
     /**
      * @param tls                   the client TLS context, or {@code null} for plain TCP
+     * @param tlsHandshakeTimeout   how long the TLS handshake may take
      * @param proxy                 makes a proxy handler per connection, or {@code null} to connect directly
      * @param proxyHandshakeTimeout how long the proxy may take to open its tunnel
      * @param proxyResolvers        resolves the proxy's own address off the event loop
      */
     public ConnectionPipeline(ConnectionOwner owner, ConnectionSettings settings, ChannelHandler application,
-                              SslContext tls, boolean tlsHostnameVerification,
+                              SslContext tls, boolean tlsHostnameVerification, Duration tlsHandshakeTimeout,
                               Supplier<? extends ProxyHandler> proxy, Duration proxyHandshakeTimeout,
                               AddressResolverGroup<InetSocketAddress> proxyResolvers) {
         this.proxy = proxy;
@@ -70,6 +72,7 @@ public final class ConnectionPipeline {
         this.application = application;
         this.tls = tls;
         this.tlsHostnameVerification = tlsHostnameVerification;
+        this.tlsHandshakeTimeout = tlsHandshakeTimeout;
     }
 
     /** What a race's bare channels start with: a proxy's handlers, or nothing. */
@@ -158,6 +161,9 @@ public final class ConnectionPipeline {
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm(tlsHostnameVerification ? "HTTPS" : "");
         engine.setSSLParameters(parameters);
+        // Before the handler is added: on an active channel it starts the handshake, and its timer, at once.
+        // Unset, Netty's own default (10 s) would apply whatever the connect timeout.
+        handler.setHandshakeTimeoutMillis(tlsHandshakeTimeout.toMillis());
         return handler;
     }
 

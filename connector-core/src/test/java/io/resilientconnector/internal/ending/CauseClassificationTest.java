@@ -243,4 +243,23 @@ class CauseClassificationTest {
         }
         assertThat(CauseClassifier.classifyConnectFailure(f.cause()).cause()).isEqualTo(DisconnectCause.CONNECT_REFUSED);
     }
+
+    @Test
+    void aTlsHandshakeThatTimedOutSaysSoAndNamesItsTimeout() {
+        Throwable timedOut = new io.netty.handler.ssl.SslHandshakeTimeoutException("handshake timed out after 300ms");
+        Disconnection why = CauseClassifier.classifyHandshakeFailure(timedOut, Duration.ofMillis(300));
+        assertThat(why.cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
+        assertThat(why.detail()).isEqualTo("the TLS handshake timed out: not done within 300ms");
+        assertThat(why.exception()).isSameAs(timedOut);
+        assertThat(CauseClassifier.classifyEstablished(timedOut).detail()).isEqualTo("the TLS handshake timed out");
+    }
+
+    @Test
+    void aTlsHandshakeThatFailedOtherwiseHasNoTimeoutDetail() {
+        Throwable untrusted = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        Disconnection why = CauseClassifier.classifyHandshakeFailure(untrusted, Duration.ofMillis(300));
+        assertThat(why.cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
+        assertThat(why.detail()).isNull();
+        assertThat(CauseClassifier.classifyEstablished(untrusted).cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
+    }
 }
