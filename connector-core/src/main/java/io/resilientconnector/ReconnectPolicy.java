@@ -92,7 +92,10 @@ public final class ReconnectPolicy {
         return jitter;
     }
 
-    /** The most consecutive failed attempts before giving up, or 0 for no limit. */
+    /**
+     * The most attempts in a row before giving up, the first included, or 0 for no limit; see
+     * {@link Builder#maxAttempts(int)}.
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
@@ -177,8 +180,14 @@ public final class ReconnectPolicy {
         }
 
         /**
-         * The most consecutive failed attempts before giving up. Defaults to {@link #DEFAULT_MAX_ATTEMPTS};
-         * 0 disables the limit.
+         * The most attempts in a row before giving up: 0 or more, where 0 means no limit. An attempt is one connect
+         * pass across every address of every endpoint. The count starts at the first attempt after
+         * {@code start()}, and again at the first reconnect after the loss of a connection that stayed up for the
+         * {@linkplain #stablePeriod(Duration) stable period}; the first attempt counts, as Failsafe's
+         * {@code maxAttempts} counts the first execution. A connection that drops sooner does not start the count
+         * over: the attempt that made it counts. So {@code maxAttempts(1)} makes one attempt from start, and one
+         * reconnect after a stable connection is lost, then gives up; {@code ConnectorListener.gaveUp} is told
+         * the number of attempts made. Defaults to {@link #DEFAULT_MAX_ATTEMPTS}.
          */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = Checks.inRange(maxAttempts, 0, Integer.MAX_VALUE, "reconnect.maxAttempts");
