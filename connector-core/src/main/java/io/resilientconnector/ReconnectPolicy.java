@@ -151,7 +151,7 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_INITIAL_DELAY}.
          */
         public Builder initialDelay(Duration initialDelay) {
-            this.initialDelay = Checks.positive(initialDelay, DELAY_LIMIT, "backoff.initial");
+            this.initialDelay = Checks.positive(initialDelay, DELAY_LIMIT, "reconnect.initialDelay");
             return this;
         }
 
@@ -160,7 +160,7 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_MULTIPLIER}.
          */
         public Builder multiplier(double multiplier) {
-            this.multiplier = Checks.atLeast(multiplier, 1.0, "backoff.multiplier");
+            this.multiplier = Checks.atLeast(multiplier, 1.0, "reconnect.multiplier");
             return this;
         }
 
@@ -169,13 +169,13 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_MAX_DELAY}.
          */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = Checks.positive(maxDelay, DELAY_LIMIT, "backoff.max");
+            this.maxDelay = Checks.positive(maxDelay, DELAY_LIMIT, "reconnect.maxDelay");
             return this;
         }
 
         /** Defaults to {@link #DEFAULT_JITTER}. */
         public Builder jitter(Jitter jitter) {
-            this.jitter = Checks.notNull(jitter, "backoff.jitter");
+            this.jitter = Checks.notNull(jitter, "reconnect.jitter");
             return this;
         }
 
@@ -205,8 +205,9 @@ public final class ReconnectPolicy {
 
         /** @throws IllegalStateException if the initial delay is longer than the maximum delay */
         public ReconnectPolicy build() {
-            Checks.state(initialDelay.compareTo(maxDelay) <= 0, "backoff.initial: " + Durations.format(initialDelay)
-                    + " is longer than backoff.max: " + Durations.format(maxDelay) + " (expected: initial <= max)");
+            Checks.state(initialDelay.compareTo(maxDelay) <= 0, "reconnect.initialDelay: " + Durations.format(initialDelay)
+                    + " is longer than reconnect.maxDelay: " + Durations.format(maxDelay)
+                    + " (expected: initialDelay <= maxDelay)");
             return new ReconnectPolicy(this);
         }
     }
