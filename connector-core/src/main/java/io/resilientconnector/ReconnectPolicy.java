@@ -92,7 +92,10 @@ public final class ReconnectPolicy {
         return jitter;
     }
 
-    /** The most consecutive failed attempts before giving up, or 0 for no limit. */
+    /**
+     * The most attempts in a row before giving up, the first included, or 0 for no limit; see
+     * {@link Builder#maxAttempts(int)}.
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
@@ -148,7 +151,7 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_INITIAL_DELAY}.
          */
         public Builder initialDelay(Duration initialDelay) {
-            this.initialDelay = Checks.positive(initialDelay, DELAY_LIMIT, "backoff.initial");
+            this.initialDelay = Checks.positive(initialDelay, DELAY_LIMIT, "reconnect.initialDelay");
             return this;
         }
 
@@ -157,7 +160,7 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_MULTIPLIER}.
          */
         public Builder multiplier(double multiplier) {
-            this.multiplier = Checks.atLeast(multiplier, 1.0, "backoff.multiplier");
+            this.multiplier = Checks.atLeast(multiplier, 1.0, "reconnect.multiplier");
             return this;
         }
 
@@ -166,19 +169,25 @@ public final class ReconnectPolicy {
          * Defaults to {@link #DEFAULT_MAX_DELAY}.
          */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = Checks.positive(maxDelay, DELAY_LIMIT, "backoff.max");
+            this.maxDelay = Checks.positive(maxDelay, DELAY_LIMIT, "reconnect.maxDelay");
             return this;
         }
 
         /** Defaults to {@link #DEFAULT_JITTER}. */
         public Builder jitter(Jitter jitter) {
-            this.jitter = Checks.notNull(jitter, "backoff.jitter");
+            this.jitter = Checks.notNull(jitter, "reconnect.jitter");
             return this;
         }
 
         /**
-         * The most consecutive failed attempts before giving up. Defaults to {@link #DEFAULT_MAX_ATTEMPTS};
-         * 0 disables the limit.
+         * The most attempts in a row before giving up: 0 or more, where 0 means no limit. An attempt is one connect
+         * pass across every address of every endpoint. The count starts at the first attempt after
+         * {@code start()}, and again at the first reconnect after the loss of a connection that stayed up for the
+         * {@linkplain #stablePeriod(Duration) stable period}; the first attempt counts, as Failsafe's
+         * {@code maxAttempts} counts the first execution. A connection that drops sooner does not start the count
+         * over: the attempt that made it counts. So {@code maxAttempts(1)} makes one attempt from start, and one
+         * reconnect after a stable connection is lost, then gives up; {@code ConnectorListener.gaveUp} is told
+         * the number of attempts made. Defaults to {@link #DEFAULT_MAX_ATTEMPTS}.
          */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = Checks.inRange(maxAttempts, 0, Integer.MAX_VALUE, "reconnect.maxAttempts");
@@ -196,8 +205,9 @@ public final class ReconnectPolicy {
 
         /** @throws IllegalStateException if the initial delay is longer than the maximum delay */
         public ReconnectPolicy build() {
-            Checks.state(initialDelay.compareTo(maxDelay) <= 0, "backoff.initial: " + Durations.format(initialDelay)
-                    + " is longer than backoff.max: " + Durations.format(maxDelay) + " (expected: initial <= max)");
+            Checks.state(initialDelay.compareTo(maxDelay) <= 0, "reconnect.initialDelay: " + Durations.format(initialDelay)
+                    + " is longer than reconnect.maxDelay: " + Durations.format(maxDelay)
+                    + " (expected: initialDelay <= maxDelay)");
             return new ReconnectPolicy(this);
         }
     }

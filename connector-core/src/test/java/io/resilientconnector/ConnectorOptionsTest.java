@@ -242,7 +242,7 @@ class ConnectorOptionsTest {
                     assertThat(e).hasMessage("keepAlive.interval: 1500ms (expected: whole seconds in 1..32767)");
                 });
         assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(0.5))
-                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("backoff.multiplier"));
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("reconnect.multiplier"));
     }
 
     @Test

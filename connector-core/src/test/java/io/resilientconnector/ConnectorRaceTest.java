@@ -69,8 +69,8 @@ class ConnectorRaceTest {
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTING);
         assertThat(attempting.await(10, TimeUnit.SECONDS)).as("the attempt is under way").isTrue();
         connector.closeAsync().get(5, TimeUnit.SECONDS);
-        assertThat(events.all()).as("told before close() returned").containsExactly("DISCONNECTED LOCAL_CLOSE");
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED LOCAL_CLOSE");
+        assertThat(events.all()).as("told before close() returned").containsExactly("CONNECT_FAILED LOCAL_CLOSE");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED LOCAL_CLOSE");
         assertThat(events.poll(Duration.ofSeconds(1))).as("no reconnect after close").isNull();
         assertThat(connector.state()).isEqualTo(ConnectorState.CLOSED);
     }
@@ -129,12 +129,12 @@ class ConnectorRaceTest {
                         }
                     }
                 }).start();
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED OTHER");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED OTHER");
         // Netty hands the exception to the initializer's exceptionCaught, which logs it and closes the channel.
-        assertThat(events.disconnections().get(0).exception()).isNull();
-        assertThat(events.disconnections().get(0).detail())
+        assertThat(events.connectFailures().get(0).exception()).isNull();
+        assertThat(events.connectFailures().get(0).detail())
                 .isEqualTo("the application's ChannelInitializer failed; its exception is in the log");
-        events.await("RECONNECTING 1", WAIT);
+        events.await("RECONNECTING 2", WAIT);
         events.await("CONNECTED", WAIT);
         assertThat(calls.get()).isEqualTo(3);
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
@@ -167,7 +167,7 @@ class ConnectorRaceTest {
                         ctx.close();
                     }
                 }).start();
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED OTHER");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED OTHER");
         events.await("CONNECTED", WAIT);
         assertThat(caught).hasSize(1);
         assertThat(caught.get(0)).isInstanceOf(IllegalStateException.class).hasMessage("application bug");
@@ -190,7 +190,7 @@ class ConnectorRaceTest {
         connector.start();
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 2");
         assertThat(connector.state()).isEqualTo(ConnectorState.GAVE_UP);
-        assertThat(events.disconnections()).extracting(d -> d.cause()).containsOnly(DisconnectCause.OTHER);
+        assertThat(events.connectFailures()).extracting(d -> d.cause()).containsOnly(DisconnectCause.OTHER);
     }
 
     @ParameterizedTest
@@ -270,8 +270,8 @@ class ConnectorRaceTest {
                 .transport(type).tls(SslContextBuilder.forClient().build()), new NoopInitializer()).start();
         server.awaitOpenConnections(1);
         connector.closeAsync().get(10, TimeUnit.SECONDS);
-        assertThat(events.all()).as("told before close() returned").contains("DISCONNECTED LOCAL_CLOSE");
-        assertThat(events.poll(Duration.ofMillis(500))).isEqualTo("DISCONNECTED LOCAL_CLOSE");
+        assertThat(events.all()).as("told before close() returned").contains("CONNECT_FAILED LOCAL_CLOSE");
+        assertThat(events.poll(Duration.ofMillis(500))).isEqualTo("CONNECT_FAILED LOCAL_CLOSE");
         assertThat(events.poll(Duration.ofMillis(500))).as("told once, and no reconnect").isNull();
     }
 

@@ -236,7 +236,7 @@ class ConnectorResourcesTest {
         List<Long> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
         ConnectorListener listener = new ConnectorListener() {
             @Override
-            public void disconnected(Disconnection why) {
+            public void connectFailed(Disconnection why, List<Disconnection> failures) {
                 attempts.add(System.nanoTime());
             }
         };

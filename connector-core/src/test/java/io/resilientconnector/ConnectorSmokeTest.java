@@ -30,7 +30,7 @@ class ConnectorSmokeTest {
                 server.awaitOpenConnections(1);
                 server.closeConnections();
                 assertThat(events.poll(WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
-                assertThat(events.poll(WAIT)).isEqualTo("RECONNECTING 1");
+                assertThat(events.poll(WAIT)).isEqualTo("RECONNECTING 2");
                 assertThat(events.poll(WAIT)).isEqualTo("CONNECTED");
             }
         }

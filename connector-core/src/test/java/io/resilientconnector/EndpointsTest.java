@@ -214,7 +214,7 @@ class EndpointsTest {
         events.await("CONNECTED 127.0.0.1:" + backup.port(), WAIT);
         List<String> failover = events.all().subList(events.all().indexOf("CONNECTED 127.0.0.1:" + primary.port()) + 1,
                 events.all().size());
-        assertThat(failover).containsExactly("DISCONNECTED PEER_CLOSED", "RECONNECTING 1",
+        assertThat(failover).containsExactly("DISCONNECTED PEER_CLOSED", "RECONNECTING 2",
                 "ATTEMPT_STARTED " + first + " " + first, "ATTEMPT_FAILED " + first + " " + first + " CONNECT_REFUSED",
                 "ATTEMPT_STARTED " + second + " " + second, "CONNECTED " + second);
         assertThat(connector.currentEndpoint()).isEqualTo(second);
@@ -299,19 +299,22 @@ class EndpointsTest {
                 .endpoints(Endpoint.of("127.0.0.1", a), Endpoint.of("127.0.0.1", b))
                 .reconnect(Fast.RECONNECT.toBuilder().maxAttempts(4).build()).build());
 
-        // The first pass, then the four reconnect attempts maxAttempts allows: five passes, four waits.
+        // The four passes maxAttempts allows, the first included: three waits.
         assertThat(events.await("GAVE_UP", WAIT)).isEqualTo("GAVE_UP 4");
         List<String> all = events.all();
-        assertThat(all).filteredOn(e -> e.startsWith("ATTEMPT_STARTED")).hasSize(10);
-        assertThat(all).filteredOn(e -> e.startsWith("ATTEMPT_FAILED")).hasSize(10);
-        assertThat(all).filteredOn(e -> e.startsWith("DISCONNECTED")).hasSize(5);
-        assertThat(all).filteredOn(e -> e.startsWith("RECONNECTING")).containsExactly("RECONNECTING 1", "RECONNECTING 2",
+        assertThat(all).filteredOn(e -> e.startsWith("ATTEMPT_STARTED")).hasSize(8);
+        assertThat(all).filteredOn(e -> e.startsWith("ATTEMPT_FAILED")).hasSize(8);
+        assertThat(all).filteredOn(e -> e.startsWith("CONNECT_FAILED")).hasSize(4);
+        assertThat(all).filteredOn(e -> e.startsWith("DISCONNECTED")).isEmpty();
+        assertThat(events.connectFailureAttempts()).as("each pass's failures: both endpoints")
+                .allSatisfy(attempts -> assertThat(attempts).hasSize(2));
+        assertThat(all).filteredOn(e -> e.startsWith("RECONNECTING")).containsExactly("RECONNECTING 2",
                 "RECONNECTING 3", "RECONNECTING 4");
         // Each wait comes after both endpoints of its pass were tried, never between them.
         String pass = "ATTEMPT_STARTED 127.0.0.1:" + a + " 127.0.0.1:" + a;
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).startsWith("RECONNECTING")) {
-                assertThat(all.get(i - 1)).startsWith("DISCONNECTED");
+                assertThat(all.get(i - 1)).startsWith("CONNECT_FAILED");
                 assertThat(all.get(i + 1)).isEqualTo(pass);
             }
         }
@@ -330,7 +333,7 @@ class EndpointsTest {
                 .handler(new NoopInitializer()).hostResolver(resolver)
                 .listener(new ConnectorListener() {
                     @Override
-                    public void disconnected(Disconnection why) {
+                    public void connectFailed(Disconnection why, List<Disconnection> attempts) {
                         passes.incrementAndGet();
                     }
                 }).build();
@@ -360,7 +363,7 @@ class EndpointsTest {
         ResilientConnector connector = start(ConnectorOptions.builder().endpoint("feed.test", port)
                 .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(30))
                         .jitter(Jitter.NONE).build()).build());
-        events.await("RECONNECTING 1", WAIT);
+        events.await("RECONNECTING 2", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.WAITING_TO_RECONNECT);
 
         dns.put("feed.test", new InetAddress[] {ip("127.0.0.2")});
@@ -439,7 +442,7 @@ class EndpointsTest {
             assertThat(synSent(ports)).as("no socket still connecting").isEqualTo(before);
             assertThat(installed.get()).isZero();
             assertThat(events.all()).noneMatch(e -> e.startsWith("CONNECTED") || e.startsWith("ATTEMPT_FAILED"));
-            assertThat(events.all()).filteredOn(e -> e.startsWith("DISCONNECTED")).containsExactly("DISCONNECTED LOCAL_CLOSE");
+            assertThat(events.all()).filteredOn(e -> e.startsWith("CONNECT_FAILED")).containsExactly("CONNECT_FAILED LOCAL_CLOSE");
         }
     }
 }

@@ -88,7 +88,7 @@ class HostileApplicationTest {
         server.awaitOpenConnections(1);
         server.closeConnections();
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PEER_CLOSED");
-        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
         events.await("CONNECTED", WAIT);
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);
         connector.send(line("after")).get(5, TimeUnit.SECONDS);
@@ -117,11 +117,11 @@ class HostileApplicationTest {
         connector.start();
         assertThat(events.await("CONNECTED", WAIT)).isEqualTo("CONNECTED");
         assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED LOCAL_CLOSE");
-        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
         assertThat(events.await("CONNECTED", WAIT)).isEqualTo("CONNECTED");
         assertThat(events.poll(Duration.ofSeconds(1))).as("nothing after the second connection").isNull();
         assertThat(server.awaitAccepted(2)).isEqualTo(2);
-        assertThat(events.all()).containsExactly("CONNECTED", "DISCONNECTED LOCAL_CLOSE", "RECONNECTING 1", "CONNECTED");
+        assertThat(events.all()).containsExactly("CONNECTED", "DISCONNECTED LOCAL_CLOSE", "RECONNECTING 2", "CONNECTED");
         assertThat(events.disconnections()).singleElement()
                 .satisfies(why -> assertThat(String.valueOf(why.detail())).doesNotContain("failback"));
         assertThat(connector.state()).isEqualTo(ConnectorState.CONNECTED);

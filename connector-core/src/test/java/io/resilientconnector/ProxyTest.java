@@ -98,11 +98,12 @@ class ProxyTest {
 
     /** The first disconnection is {@code cause}, a retry follows, and it fails the same way. */
     private void assertFailsAndRetries(DisconnectCause cause, LineServer server) throws Exception {
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED " + cause);
-        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED " + cause);
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED " + cause);
         assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
-        assertThat(events.disconnections()).allMatch(d -> d.cause().isConnectFailure());
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED " + cause);
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 3");
+        assertThat(events.disconnections()).as("no established connection ended").isEmpty();
+        assertThat(events.connectFailures()).allMatch(d -> d.cause().isConnectFailure());
         assertThat(server.acceptedCount()).as("connections that reached the endpoint").isZero();
     }
 
@@ -145,7 +146,7 @@ class ProxyTest {
         dante.kill();
         assertThat(events.await("DISCONNECTED", WAIT)).isIn("DISCONNECTED PEER_CLOSED", "DISCONNECTED RESET");
         // While it is down, reaching the proxy itself fails as a direct connection would.
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED CONNECT_REFUSED");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED CONNECT_REFUSED");
 
         dante.restart();
         assertRoundTrip(connector, server, "after");
@@ -159,7 +160,7 @@ class ProxyTest {
         ProxyOptions wrong = socks5(dante).toBuilder().credentials(dante.userName(), "wrong-Pw").build();
         start(options(wrong, server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
-        Disconnection why = events.disconnections().get(0);
+        Disconnection why = events.connectFailures().get(0);
         assertThat(why.toString()).contains("socks5, password").doesNotContain("wrong-Pw");
     }
 
@@ -177,7 +178,7 @@ class ProxyTest {
         LineServer server = server();
         start(options(http(tinyproxy).toBuilder().credentials("alice", "wrong-Pw").build(), server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
-        assertThat(events.disconnections().get(0).toString()).contains("http, basic").doesNotContain("wrong-Pw");
+        assertThat(events.connectFailures().get(0).toString()).contains("http, basic").doesNotContain("wrong-Pw");
     }
 
     @Test
@@ -186,7 +187,7 @@ class ProxyTest {
         LineServer server = server();
         start(options(http(tinyproxy), server.port()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_AUTH_FAILED, server);
-        assertThat(events.disconnections().get(0).toString()).contains("407");
+        assertThat(events.connectFailures().get(0).toString()).contains("407");
     }
 
     @Test
@@ -195,7 +196,7 @@ class ProxyTest {
         LineServer server = server();
         start(options(socks5(dante), Ports.closed()).build());
         assertFailsAndRetries(DisconnectCause.PROXY_REFUSED, server);
-        assertThat(events.disconnections().get(0).toString()).contains("CONNECTION_REFUSED");
+        assertThat(events.connectFailures().get(0).toString()).contains("CONNECTION_REFUSED");
     }
 
     @Test
@@ -221,10 +222,10 @@ class ProxyTest {
         dante.freeze();
         long start = System.nanoTime();
         start(options(socks5(dante), server.port()).connectTimeout(Duration.ofMillis(500)).build());
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED PROXY_CONNECT_TIMEOUT");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED PROXY_CONNECT_TIMEOUT");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
-        assertThat(events.disconnections().get(0).toString()).contains("no tunnel within 500ms");
-        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 1");
+        assertThat(events.connectFailures().get(0).toString()).contains("no tunnel within 500ms");
+        assertThat(events.await("RECONNECTING", WAIT)).isEqualTo("RECONNECTING 2");
 
         dante.thaw();
         assertRoundTrip(connector, server, "after the thaw");
@@ -248,7 +249,7 @@ class ProxyTest {
             closer.start();
             start(options(ProxyOptions.socks5("127.0.0.1", proxy.getLocalPort()), server.port()).build());
             assertFailsAndRetries(DisconnectCause.PROXY_REFUSED, server);
-            assertThat(events.disconnections().get(0).toString()).contains("closed the connection during the handshake");
+            assertThat(events.connectFailures().get(0).toString()).contains("closed the connection during the handshake");
         }
     }
 

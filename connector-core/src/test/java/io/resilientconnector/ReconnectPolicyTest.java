@@ -27,24 +27,24 @@ class ReconnectPolicyTest {
         assertThatThrownBy(() -> ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(5))
                 .maxDelay(Duration.ofSeconds(1)).build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("backoff.initial: 5s is longer than backoff.max: 1s (expected: initial <= max)");
+                .hasMessage("reconnect.initialDelay: 5s is longer than reconnect.maxDelay: 1s (expected: initialDelay <= maxDelay)");
     }
 
     @Test
     void rejectsBadValues() {
         assertThatThrownBy(() -> ReconnectPolicy.builder().initialDelay(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("backoff.initial: 0ms (expected: > 0 and <= 24h)");
+                .hasMessage("reconnect.initialDelay: 0ms (expected: > 0 and <= 24h)");
         assertThatThrownBy(() -> ReconnectPolicy.builder().maxDelay(Duration.ofDays(2)))
-                .hasMessage("backoff.max: 48h (expected: > 0 and <= 24h)");
+                .hasMessage("reconnect.maxDelay: 48h (expected: > 0 and <= 24h)");
         assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(0.5))
-                .hasMessage("backoff.multiplier: 0.5 (expected: >= 1.0, finite)");
+                .hasMessage("reconnect.multiplier: 0.5 (expected: >= 1.0, finite)");
         assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(Double.NaN))
-                .hasMessage("backoff.multiplier: NaN (expected: >= 1.0, finite)");
+                .hasMessage("reconnect.multiplier: NaN (expected: >= 1.0, finite)");
         assertThatThrownBy(() -> ReconnectPolicy.builder().multiplier(Double.POSITIVE_INFINITY))
-                .hasMessageContaining("backoff.multiplier: Infinity");
+                .hasMessageContaining("reconnect.multiplier: Infinity");
         assertThatThrownBy(() -> ReconnectPolicy.builder().jitter(null)).isInstanceOf(NullPointerException.class)
-                .hasMessage("backoff.jitter");
+                .hasMessage("reconnect.jitter");
     }
 
     @Test

@@ -113,8 +113,8 @@ class TlsTest {
         TlsLineServer server = server("wrong-host");
         ResilientConnector connector = start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
                 .tls(trustingTestCa()));
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
-        Disconnection why = events.disconnections().get(0);
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED TLS_HANDSHAKE");
+        Disconnection why = events.connectFailures().get(0);
         assertThat(why.exception()).hasCauseInstanceOf(java.security.cert.CertificateException.class)
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(why.toString()).startsWith("cause=TLS_HANDSHAKE").contains("SSLHandshakeException", "127.0.0.1");
@@ -127,8 +127,8 @@ class TlsTest {
         TlsLineServer server = server("localhost");
         start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port())
                 .tls(SslContextBuilder.forClient().build()));
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
-        assertThat(events.disconnections().get(0).cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED TLS_HANDSHAKE");
+        assertThat(events.connectFailures().get(0).cause()).isEqualTo(DisconnectCause.TLS_HANDSHAKE);
     }
 
     @Test

@@ -183,11 +183,12 @@ public final class ReconnectStormBenchmark {
 
             @Override
             public void disconnected(Disconnection why) {
-                if (why.cause().isConnectFailure()) {
-                    failures.record();
-                } else {
-                    up.decrementAndGet();
-                }
+                up.decrementAndGet();
+            }
+
+            @Override
+            public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+                failures.record();
             }
         };
         ReconnectPolicy policy = ReconnectPolicy.builder()

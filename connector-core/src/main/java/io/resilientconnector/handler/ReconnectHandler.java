@@ -35,8 +35,9 @@ import java.util.Random;
  * <p>It reacts to both ways a connection is lost: a connect that fails (which fires no
  * {@code channelInactive}, because the channel never became active) and an established connection that
  * closes. It only schedules; the delay comes from the policy's backoff. It tells a {@link ConnectorListener}
- * each step, in the connector's own vocabulary: {@code connected}, {@code disconnected} (with the cause
- * {@link ConnectionEventLogger} worked out), {@code reconnectScheduled}, {@code gaveUp}. A bootstrap whose
+ * each step, in the connector's own vocabulary: {@code connected}, {@code disconnected} for an established
+ * connection that ended (with the cause {@link ConnectionEventLogger} worked out), {@code connectFailed} for a
+ * connect that failed, {@code reconnectScheduled}, {@code gaveUp}. A bootstrap whose
  * remote address is unresolved resolves it again on every attempt, so DNS changes are picked up. Call
  * {@link #stop()} before closing the channel on purpose, or it will be reopened.
  */

@@ -298,7 +298,7 @@ public final class ConnectorMetrics implements ConnectorListener, AutoCloseable 
         }
 
         @Override
-        public void attemptFailed(Disconnection why) {
+        public void connectFailed(Disconnection why) {
             if (!closed) {
                 counter(CONNECT_ATTEMPTS, "outcome", "failure", "cause", why.cause().name()).increment();
             }

@@ -50,12 +50,13 @@ public final class LabClient implements AutoCloseable {
                     @Override
                     public void disconnected(Disconnection why) {
                         Timed<Disconnection> event = new Timed<>(System.nanoTime(), why);
-                        if (why.cause().isConnectFailure()) {
-                            connectFailures.add(event);
-                        } else {
-                            allEnded.add(event);
-                            ended.add(event);
-                        }
+                        allEnded.add(event);
+                        ended.add(event);
+                    }
+
+                    @Override
+                    public void connectFailed(Disconnection why, java.util.List<Disconnection> attempts) {
+                        connectFailures.add(new Timed<>(System.nanoTime(), why));
                     }
                 })
                 .build();

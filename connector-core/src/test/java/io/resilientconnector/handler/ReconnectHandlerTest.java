@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,6 +47,11 @@ class ReconnectHandlerTest {
             @Override
             public void disconnected(Disconnection why) {
                 events.add("lost " + why.cause());
+            }
+
+            @Override
+            public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+                events.add("failed " + why.cause() + " " + attempts.size());
             }
 
             @Override
@@ -87,13 +93,12 @@ class ReconnectHandlerTest {
     void retriesAFailedConnectThatFiresNoChannelInactive() throws Exception {
         ReconnectHandler reconnect = handler(bootstrap(Ports.closed()), policy(3));
         reconnect.connect();
-        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
-        assertThat(next()).isEqualTo("scheduled 1 20ms");
-        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
-        assertThat(next()).isEqualTo("scheduled 2 40ms");
-        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
-        assertThat(next()).isEqualTo("scheduled 3 80ms");
-        assertThat(next()).isEqualTo("lost CONNECT_REFUSED");
+        // maxAttempts 3: the first connect and two retries, each numbered as the attempt it is.
+        assertThat(next()).isEqualTo("failed CONNECT_REFUSED 1");
+        assertThat(next()).isEqualTo("scheduled 2 20ms");
+        assertThat(next()).isEqualTo("failed CONNECT_REFUSED 1");
+        assertThat(next()).isEqualTo("scheduled 3 40ms");
+        assertThat(next()).isEqualTo("failed CONNECT_REFUSED 1");
         assertThat(next()).isEqualTo("gave up 3");
     }
 
@@ -106,7 +111,8 @@ class ReconnectHandlerTest {
             server.awaitOpenConnections(1);
             server.closeConnections();
             assertThat(next()).isEqualTo("lost PEER_CLOSED");
-            assertThat(next()).isEqualTo("scheduled 1 20ms");
+            // Dropped within the stable period: the attempt that made it counts, so this is attempt 2.
+            assertThat(next()).isEqualTo("scheduled 2 20ms");
             assertThat(next()).isEqualTo("connected");
             reconnect.stop();
             server.awaitOpenConnections(1);

@@ -89,7 +89,7 @@ class ConnectorMetricsTest {
             assertThat(gauge("pending.messages")).isEqualTo(2);
             assertThat(gauge("pending.bytes")).isEqualTo(2);
 
-            events.await("RECONNECTING 1", WAIT);
+            events.await("RECONNECTING 2", WAIT);
             long waited = System.nanoTime() - heard;
             assertThat(connector.reconnectNow()).isTrue();
             events.await("CONNECTED", WAIT);
@@ -104,7 +104,7 @@ class ConnectorMetricsTest {
             events.await("DISCONNECTED RESET", WAIT);
             events.await("RECONNECTING", WAIT);
             assertThat(connector.reconnectNow()).isTrue();
-            events.await("DISCONNECTED CONNECT_REFUSED", WAIT);
+            events.await("CONNECT_FAILED CONNECT_REFUSED", WAIT);
             assertThat(counter("disconnects", "cause", "RESET")).isEqualTo(1);
             assertThat(counter("connect.attempts", "outcome", "failure", "cause", "CONNECT_REFUSED")).isPositive();
             assertThat(counter("disconnects", "cause", "CONNECT_REFUSED")).as("a failed attempt is no disconnect")
@@ -212,7 +212,7 @@ class ConnectorMetricsTest {
                 connector.start();
                 events.await("CONNECTED", WAIT);
                 events.await("DISCONNECTED LOCAL_CLOSE", WAIT);
-                events.await("RECONNECTING 1", WAIT);
+                events.await("RECONNECTING 2", WAIT);
                 assertThat(counter("connect.attempts", "outcome", "success", "cause", "NONE")).isEqualTo(1);
                 assertThat(counter("disconnects", "cause", "LOCAL_CLOSE")).isEqualTo(1);
                 assertThat(failedAttempts()).as("an established connection's end is no failed attempt").isEmpty();

@@ -15,7 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records a connector's events as short strings, such as {@code DISCONNECTED PEER_CLOSED}, to await in order.
+ * Records a connector's events as short strings, such as {@code DISCONNECTED PEER_CLOSED} or
+ * {@code CONNECT_FAILED CONNECT_REFUSED}, to await in order.
  * Attempts are recorded only by {@link #withAttempts()}, as {@code ATTEMPT_STARTED host:port 127.0.0.1:5000}
  * and {@code ATTEMPT_FAILED host:port 127.0.0.1:5000 CONNECT_REFUSED}; {@code CONNECTED} then names the address.
  */
@@ -23,6 +24,8 @@ public class EventRecorder implements ConnectorListener {
 
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private final List<Disconnection> disconnections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Disconnection> connectFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<List<Disconnection>> connectFailureAttempts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean attempts;
 
@@ -75,6 +78,13 @@ public class EventRecorder implements ConnectorListener {
     }
 
     @Override
+    public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+        connectFailures.add(why);
+        connectFailureAttempts.add(attempts);
+        add("CONNECT_FAILED " + why.cause());
+    }
+
+    @Override
     public void reconnectScheduled(int attempt, Duration delay, Disconnection after) {
         add("RECONNECTING " + attempt);
     }
@@ -112,7 +122,18 @@ public class EventRecorder implements ConnectorListener {
         return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The ends of established connections. */
     public List<Disconnection> disconnections() {
         return disconnections;
+    }
+
+    /** The failed attempts' last failures. */
+    public List<Disconnection> connectFailures() {
+        return connectFailures;
+    }
+
+    /** Each failed attempt's list of every address's failure. */
+    public List<List<Disconnection>> connectFailureAttempts() {
+        return connectFailureAttempts;
     }
 }

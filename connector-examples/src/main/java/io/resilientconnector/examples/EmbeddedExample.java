@@ -18,6 +18,7 @@ import io.resilientconnector.Disconnection;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -78,6 +79,11 @@ public final class EmbeddedExample implements AutoCloseable {
                     @Override
                     public void disconnected(Disconnection why) {
                         out.accept("disconnected: " + why);
+                    }
+
+                    @Override
+                    public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+                        out.accept("connect failed: " + why);
                     }
 
                     @Override

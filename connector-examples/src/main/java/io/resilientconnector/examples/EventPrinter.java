@@ -12,12 +12,14 @@ import io.resilientconnector.Unacknowledged;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * Prints one line per event, event name first in capitals, for people and for {@code grep}:
- * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED}, {@code ATTEMPT_FAILED},
- * {@code RECONNECTING}, {@code GAVE_UP} and {@code SEND_FAILED}. Connection lines name the address used. Everything a peer or a user sent is escaped, so it cannot forge
+ * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED} (an established connection ended),
+ * {@code ATTEMPT_FAILED} (one address), {@code CONNECT_FAILED} (the whole attempt), {@code RECONNECTING},
+ * {@code GAVE_UP} and {@code SEND_FAILED}. Connection lines name the address used. Everything a peer or a user sent is escaped, so it cannot forge
  * a line.
  */
 final class EventPrinter implements ConnectorListener {
@@ -64,7 +66,7 @@ final class EventPrinter implements ConnectorListener {
     public void disconnected(Disconnection why) {
         StringBuilder line = new StringBuilder("DISCONNECTED ").append(describe(why));
         long since = connectedAtNanos;
-        if (since >= 0 && !why.cause().isConnectFailure()) {
+        if (since >= 0) {
             line.append(" up=").append(Text.duration(Duration.ofNanos(System.nanoTime() - since)));
             connectedAtNanos = -1;
         }
@@ -73,6 +75,16 @@ final class EventPrinter implements ConnectorListener {
         }
         appendKernelView(line, why);
         print(line.toString());
+    }
+
+    /** The attempt's last failure, and how many addresses failed; each has had its own ATTEMPT_FAILED line. */
+    @Override
+    public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+        StringBuilder line = new StringBuilder("CONNECT_FAILED ").append(describe(why));
+        if (why.remoteAddress() != null) {
+            line.append(" remote=").append(Text.address(why.remoteAddress()));
+        }
+        print(line.append(" failures=").append(attempts.size()).toString());
     }
 
     @Override

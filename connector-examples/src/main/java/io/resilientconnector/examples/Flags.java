@@ -86,11 +86,11 @@ final class Flags {
                     "Close when pending output makes no progress this long; 0 disables, else 100ms..1d. "
                             + "Default: the user timeout."));
 
-    static final Flag<Duration> BACKOFF_INITIAL = declare(Flag.duration("--backoff-initial").sets("backoff.initial")
+    static final Flag<Duration> BACKOFF_INITIAL = declare(Flag.duration("--backoff-initial").sets("reconnect.initialDelay")
             .byDefault(typed(ReconnectPolicy.DEFAULT_INITIAL_DELAY)).help(
                     "First reconnect delay, before jitter. Default: ${DEFAULT-VALUE}."));
 
-    static final Flag<Duration> BACKOFF_MAX = declare(Flag.duration("--backoff-max").sets("backoff.max")
+    static final Flag<Duration> BACKOFF_MAX = declare(Flag.duration("--backoff-max").sets("reconnect.maxDelay")
             .byDefault(typed(ReconnectPolicy.DEFAULT_MAX_DELAY)).help(
                     "Longest reconnect delay. Default: ${DEFAULT-VALUE}."));
 

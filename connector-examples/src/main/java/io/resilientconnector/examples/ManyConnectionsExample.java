@@ -45,10 +45,13 @@ public final class ManyConnectionsExample implements AutoCloseable {
 
             @Override
             public void disconnected(Disconnection why) {
-                if (!why.cause().isConnectFailure()) {
-                    connected.decrementAndGet();
-                }
+                connected.decrementAndGet();
                 out.accept("disconnected " + why.connectionId() + " from " + why.remoteAddress() + ": " + why.cause());
+            }
+
+            @Override
+            public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+                out.accept("connect failed to " + why.remoteAddress() + ": " + why.cause());
             }
         };
         ChannelInitializer<Channel> handlers = new ChannelInitializer<>() {

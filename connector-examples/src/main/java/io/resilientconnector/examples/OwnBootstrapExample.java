@@ -26,6 +26,7 @@ import org.slf4j.event.Level;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -84,6 +85,11 @@ public final class OwnBootstrapExample implements AutoCloseable {
                     @Override
                     public void disconnected(Disconnection why) {
                         out.accept("disconnected: " + why);
+                    }
+
+                    @Override
+                    public void connectFailed(Disconnection why, List<Disconnection> attempts) {
+                        out.accept("connect failed: " + why);
                     }
 
                     @Override

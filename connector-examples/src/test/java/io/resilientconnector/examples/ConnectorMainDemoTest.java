@@ -32,7 +32,7 @@ class ConnectorMainDemoTest {
                     .anyMatch(l -> l.startsWith("RECEIVED ") && l.contains("you said: hello demo\\n"))
                     .anyMatch(l -> l.equals("READ_IDLE idle=1s consecutive=1"))
                     .anyMatch(l -> l.startsWith("DISCONNECTED cause=PEER_CLOSED errno=n/a up="))
-                    .anyMatch(l -> l.matches("RECONNECTING attempt=1 delay=\\d+(\\.\\d)?m?s")));
+                    .anyMatch(l -> l.matches("RECONNECTING attempt=2 delay=\\d+(\\.\\d)?m?s")));
             // And it connects again, to the demo server's next connection.
             await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(run.outLines())
                     .anyMatch(l -> l.contains("demo line 1 on connection 2")));
@@ -62,9 +62,12 @@ class ConnectorMainDemoTest {
 
             assertThat(run.exitCode()).isCompletedWithValue(ConnectorMain.EXIT_GAVE_UP);
             List<String> lines = run.outLines();
-            assertThat(lines).anyMatch(l -> l.startsWith("DISCONNECTED cause=CONNECT_REFUSED"));
-            assertThat(lines).anyMatch(l -> l.startsWith("RECONNECTING attempt=1 "));
-            assertThat(lines).anyMatch(l -> l.startsWith("GAVE_UP attempts=") && l.contains(" last cause=CONNECT_REFUSED"));
+            // --max-attempts 2: two attempts, each its own CONNECT_FAILED line, and GAVE_UP counts both.
+            assertThat(lines).filteredOn(l -> l.startsWith("CONNECT_FAILED cause=CONNECT_REFUSED")).hasSize(2);
+            assertThat(lines).noneMatch(l -> l.startsWith("DISCONNECTED"));
+            assertThat(lines).filteredOn(l -> l.startsWith("RECONNECTING")).singleElement().asString()
+                    .startsWith("RECONNECTING attempt=2 ");
+            assertThat(lines).anyMatch(l -> l.startsWith("GAVE_UP attempts=2 last cause=CONNECT_REFUSED"));
             assertThat(lines).noneMatch(l -> l.startsWith("CONNECTED"));
         }
     }

@@ -54,7 +54,7 @@ class ConnectorMainOptionsTest {
             "--read-idle-close-after -1 => '--read-idle-close-after' => (expected: 0..1000000)",
             "--backoff-initial 0 => '--backoff-initial' => (expected: > 0 and <= 24h)",
             "--backoff-max 0 => '--backoff-max' => (expected: > 0 and <= 24h)",
-            "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initial <= max)",
+            "--backoff-initial 10s --backoff-max 2s => --backoff-initial: 10s is longer than --backoff-max: 2s => (expected: initialDelay <= maxDelay)",
             "--read-idle 0 --read-idle-close-after 3 => --read-idle-close-after: 3 needs read-idle detection, but --read-idle is 0 => (expected: --read-idle > 0",
             // The heartbeat and the proxy.
             "--heartbeat PING\\q => '--heartbeat' => unknown escape \\q",
@@ -206,8 +206,9 @@ class ConnectorMainOptionsTest {
 
     @Test
     void translatesBuilderNamesToFlags() {
-        assertThat(Flags.restate("backoff.initial: 5s is longer than backoff.max: 2s (expected: initial <= max)"))
-                .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initial <= max)");
+        assertThat(Flags.restate("reconnect.initialDelay: 5s is longer than reconnect.maxDelay: 2s "
+                + "(expected: initialDelay <= maxDelay)"))
+                .isEqualTo("--backoff-initial: 5s is longer than --backoff-max: 2s (expected: initialDelay <= maxDelay)");
         assertThat(Flags.restate("keepAlive.userTimeout: 5ns")).isEqualTo("--user-timeout: 5ns");
     }
 

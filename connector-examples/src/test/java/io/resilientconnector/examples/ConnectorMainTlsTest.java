@@ -36,9 +36,9 @@ class ConnectorMainTlsTest {
         try (TlsLineServer server = new TlsLineServer("localhost");
              InProcessMain run = InProcessMain.start(InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
                      "--host", "127.0.0.1", "--port", String.valueOf(server.port()), "--tls")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("DISCONNECTED"));
-            assertThat(run.outLines()).filteredOn(l -> l.startsWith("DISCONNECTED")).first().asString()
-                    .startsWith("DISCONNECTED cause=TLS_HANDSHAKE");
+            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("CONNECT_FAILED"));
+            assertThat(run.outLines()).filteredOn(l -> l.startsWith("CONNECT_FAILED")).first().asString()
+                    .startsWith("CONNECT_FAILED cause=TLS_HANDSHAKE");
             assertThat(run.printed("CONNECTED")).isFalse();
         }
     }

@@ -37,10 +37,11 @@ class EventPrinterTest {
 
     @Test
     void printsErrnoNotAvailableAndTheErrorWhenThereIsNoErrno() {
-        printer.disconnected(Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused")));
+        Disconnection refused = Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused"));
+        printer.connectFailed(refused, java.util.List.of(refused));
 
-        assertThat(text.toString().trim())
-                .isEqualTo("DISCONNECTED cause=CONNECT_REFUSED errno=n/a error=\"ConnectException: Connection refused\"");
+        assertThat(text.toString().trim()).isEqualTo(
+                "CONNECT_FAILED cause=CONNECT_REFUSED errno=n/a error=\"ConnectException: Connection refused\" failures=1");
     }
 
     @Test
@@ -94,11 +95,11 @@ class EventPrinterTest {
         Disconnection refused = Disconnections.builder(DisconnectCause.CONNECT_REFUSED, "ECONNREFUSED",
                 new ConnectException("refused")).connection("0badf00d", address).build();
         printer.attemptFailed(io.resilientconnector.Endpoint.of("feed.example", 7000), address, refused);
-        printer.disconnected(refused);
+        printer.connectFailed(refused, java.util.List.of(refused));
 
         assertThat(text.toString().lines()).containsExactly(
                 "ATTEMPT_FAILED endpoint=feed.example:7000 remote=127.0.0.2:7000 cause=CONNECT_REFUSED errno=ECONNREFUSED",
-                "DISCONNECTED cause=CONNECT_REFUSED errno=ECONNREFUSED remote=127.0.0.2:7000");
+                "CONNECT_FAILED cause=CONNECT_REFUSED errno=ECONNREFUSED remote=127.0.0.2:7000 failures=1");
     }
 
     @Test

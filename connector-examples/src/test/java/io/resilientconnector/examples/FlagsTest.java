@@ -81,7 +81,7 @@ class FlagsTest {
                         + "(expected: --read-idle > 0, or --read-idle-close-after 0)");
         assertThat(Flags.restate("failbackAfter: 5s needs endpointOrder ORDERED, but it is SHUFFLE"))
                 .isEqualTo("--failback-after: 5s needs --order ORDERED, but it is SHUFFLE");
-        assertThat(Flags.restate("longer than backoff.max.")).isEqualTo("longer than --backoff-max.");
+        assertThat(Flags.restate("longer than reconnect.maxDelay.")).isEqualTo("longer than --backoff-max.");
         assertThat(Flags.restate("keepAlive.countdown and hostname")).isEqualTo("keepAlive.countdown and hostname");
     }
 }

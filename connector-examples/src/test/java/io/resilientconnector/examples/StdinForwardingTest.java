@@ -36,7 +36,7 @@ class StdinForwardingTest {
             type(keyboard, "four\nfive\n");
             // Both lines wait in the connector while every attempt is refused.
             await().atMost(Duration.ofSeconds(10)).until(() -> run.main.connector().pendingMessages() == 2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("DISCONNECTED cause=CONNECT_REFUSED"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> run.printed("CONNECT_FAILED cause=CONNECT_REFUSED"));
 
             server.listen();
             assertThat(server.pollLine(10, TimeUnit.SECONDS)).isEqualTo("four");

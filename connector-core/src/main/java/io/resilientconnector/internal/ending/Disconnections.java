@@ -94,6 +94,12 @@ public final class Disconnections {
             return this;
         }
 
+        /** The address tried, for an attempt that had no connection of its own, such as a name that did not resolve. */
+        public Builder remoteAddress(SocketAddress remoteAddress) {
+            this.remoteAddress = remoteAddress;
+            return this;
+        }
+
         public Builder unacknowledged(Unacknowledged unacknowledged) {
             this.unacknowledged = Objects.requireNonNull(unacknowledged, "unacknowledged");
             return this;

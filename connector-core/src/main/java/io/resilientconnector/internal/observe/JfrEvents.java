@@ -102,7 +102,7 @@ public final class JfrEvents implements SessionObserver {
 
     /** A failed attempt is its ConnectAttempt event; Disconnected is about established connections. */
     @Override
-    public void attemptFailed(Disconnection why) {
+    public void connectFailed(Disconnection why) {
         ConnectAttempt a = attempt;
         if (a != null) {
             attempt = null;

@@ -5,15 +5,15 @@ import io.resilientconnector.Disconnection;
 
 /**
  * What a connector's session decided, told to the binders that count it: unlike the public
- * {@code disconnected} event, which carries a failed attempt, the current connection's loss and the end of a
- * connection a failback retired alike, each end is told as what it was.
+ * {@code disconnected} event, which carries the current connection's loss and the end of a connection a failback
+ * retired alike, each end is told as what it was.
  *
  * <p>Each method is called once per event, on the connector's event loop, before the public listeners hear of
  * it. What an observer throws is logged and ignored.
  */
 public interface SessionObserver {
 
-    /** The connector's attempt (one pass across its endpoints) starts; it ends in {@link #connected} or {@link #attemptFailed}. */
+    /** The connector's attempt (one pass across its endpoints) starts; it ends in {@link #connected} or {@link #connectFailed}. */
     default void attemptStarting() {
     }
 
@@ -25,7 +25,7 @@ public interface SessionObserver {
     }
 
     /** The attempt failed: its pass failed, or its connection ended during its setup. */
-    default void attemptFailed(Disconnection why) {
+    default void connectFailed(Disconnection why) {
     }
 
     /**

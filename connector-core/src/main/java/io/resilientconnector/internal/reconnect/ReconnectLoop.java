@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +32,9 @@ import java.util.function.Supplier;
  * standalone {@code ReconnectHandler}. (The connector's own loop is its {@link ConnectorSession}, which shares
  * {@link BackoffState} and this class's {@link Attempt}.)
  *
- * <p>Every step is told to one {@link ConnectorListener}: {@code connected}, {@code disconnected},
- * {@code reconnectScheduled}, {@code gaveUp}. Whatever the listener throws, an {@code Error} included, is logged
- * and ignored.
+ * <p>Every step is told to one {@link ConnectorListener}: {@code connected}, {@code disconnected} (an established
+ * connection ended), {@code connectFailed} (an attempt failed), {@code reconnectScheduled}, {@code gaveUp}.
+ * Whatever the listener throws, an {@code Error} included, is logged and ignored.
  */
 public final class ReconnectLoop {
 
@@ -57,6 +58,14 @@ public final class ReconnectLoop {
 
         /** Why {@code failed}, a future {@link #start} returned, failed: named after its connection. */
         Disconnection failure(Future<?> failed);
+
+        /**
+         * Every address's failure in {@code attempt}, a future {@link #start} returned, in the order they failed,
+         * ending with {@code last}, what ended the attempt. An attempt of one address has only {@code last}.
+         */
+        default List<Disconnection> failures(Future<?> attempt, Disconnection last) {
+            return List.of(last);
+        }
 
         /**
          * Aborts {@code attempt}, a future {@link #start} returned, if it has not handed over a ready connection.
@@ -139,9 +148,19 @@ public final class ReconnectLoop {
         notify(() -> listener.connected(channel));
     }
 
-    /** An established connection ended, or an attempt failed: tells the listener, then schedules or gives up. */
+    /** An established connection ended: tells the listener, then schedules or gives up. */
     public void lost(Disconnection why) {
         notify(() -> listener.disconnected(why));
+        next(why);
+    }
+
+    /** The attempt failed: tells the listener, then schedules or gives up. */
+    private void connectFailed(Disconnection why, List<Disconnection> attempts) {
+        notify(() -> listener.connectFailed(why, attempts));
+        next(why);
+    }
+
+    private void next(Disconnection why) {
         if (stopped) {
             return;
         }
@@ -150,7 +169,7 @@ public final class ReconnectLoop {
         synchronized (backoff) {
             backoff.disconnected(scheduler.ticker().nanoTime());
             delay = backoff.nextDelay();
-            number = backoff.attempt();
+            number = delay == null ? backoff.attempts() : backoff.attempts() + 1;
         }
         if (delay == null) {
             notify(() -> listener.gaveUp(number, why));
@@ -197,6 +216,9 @@ public final class ReconnectLoop {
     }
 
     private Future<?> attemptNow() {
+        synchronized (backoff) {
+            backoff.attemptStarted();
+        }
         Future<?> future = attempt.start();
         inFlight = future;
         future.addListener(f -> {
@@ -207,7 +229,7 @@ public final class ReconnectLoop {
                     why = why.connectionId() == null ? closed
                             : Disconnections.from(closed).connection(why.connectionId(), why.remoteAddress()).build();
                 }
-                lost(why);
+                connectFailed(why, attempt.failures(f, why));
             }
         });
         return future;

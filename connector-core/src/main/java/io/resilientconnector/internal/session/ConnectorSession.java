@@ -335,6 +335,7 @@ public final class ConnectorSession implements ConnectionOwner {
             return;
         }
         long id2 = ++attemptId;
+        backoff.attemptStarted();
         tell(null, SessionObserver::attemptStarting);
         Future<?> attempt;
         try {
@@ -376,20 +377,29 @@ public final class ConnectorSession implements ConnectionOwner {
         attemptFailed(why);
     }
 
+    /** The attempt under way failed: tells it as {@code connectFailed}, with every address's failure. */
     private void attemptFailed(Disconnection why) {
+        Future<?> attempt = inFlight;
+        List<Disconnection> attempts = attempt != null ? wiring.attempt.failures(attempt, why) : List.of(why);
         inFlight = null;
         attemptId++;
-        tell(why, o -> o.attemptFailed(why));
+        tell(why, o -> o.connectFailed(why));
+        listeners.fire(why, l -> l.connectFailed(why, attempts));
+        next(why);
+    }
+
+    /** The current connection ended: tells it as {@code disconnected}. */
+    private void lost(Disconnection why) {
+        state.compareAndSet(ConnectorState.CONNECTED, ConnectorState.CONNECTING);
+        listeners.fire(why, l -> l.disconnected(why));
         next(why);
     }
 
     /**
-     * After a loss or a failed attempt: tells it, then schedules the next attempt or gives up. After close, it
-     * only tells it.
+     * After a loss or a failed attempt, once it is told: schedules the next attempt or gives up. After close, it
+     * does nothing more.
      */
     private void next(Disconnection why) {
-        state.compareAndSet(ConnectorState.CONNECTED, ConnectorState.CONNECTING);
-        listeners.fire(why, l -> l.disconnected(why));
         ConnectorState s = state.get();
         if (s.isTerminal()) {
             maybeTerminated();
@@ -397,9 +407,8 @@ public final class ConnectorSession implements ConnectionOwner {
         }
         backoff.disconnected(now());
         Duration delay = backoff.nextDelay();
-        int number = backoff.attempt();
         if (delay == null) {
-            gaveUp(number, why);
+            gaveUp(backoff.attempts(), why);
             return;
         }
         if (wiring.loop.isShuttingDown()) {
@@ -410,6 +419,7 @@ public final class ConnectorSession implements ConnectionOwner {
             maybeTerminated();
             return;
         }
+        int number = backoff.attempts() + 1;
         // Scheduled before the event is told, so that a listener's reconnectNow() finds the wait to cut short.
         schedule(delay.toNanos());
         if (state.get() != ConnectorState.WAITING_TO_RECONNECT) {
@@ -430,9 +440,10 @@ public final class ConnectorSession implements ConnectionOwner {
             return;
         }
         leaveTheRateLimitQueue();
-        logger.warn("connector to {}: gave up after {} attempts; last: {}", name, attempts, last);
+        String counted = attempts == 1 ? "1 attempt" : attempts + " attempts";
+        logger.warn("connector to {}: gave up after {}; last: {}", name, counted, last);
         pending.failAll(new SendRejectedException(SendRejectedException.Reason.GAVE_UP,
-                "connector gave up reconnecting to " + name + " after " + attempts + " attempts"));
+                "connector gave up reconnecting to " + name + " after " + counted));
         listeners.fire(null, l -> l.gaveUp(attempts, last));
     }
 
@@ -679,7 +690,7 @@ public final class ConnectorSession implements ConnectionOwner {
                         wiring.failback.stop();
                     }
                     endedEstablished(c, why, true);
-                    next(why);
+                    lost(why);
                 } else if (c.established) {
                     endedEstablished(c, why, false);
                     listeners.fire(why, l -> l.disconnected(why));

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.Promise;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.internal.connect.AttemptListener;
+import io.resilientconnector.internal.connect.ConnectFailedException;
 import io.resilientconnector.internal.connect.ConnectPass;
 import io.resilientconnector.internal.connect.Connected;
 import io.resilientconnector.internal.connect.Dialer;
@@ -19,8 +20,12 @@ import io.resilientconnector.internal.pipeline.ConnectionPipeline;
 import io.resilientconnector.internal.reconnect.ReconnectLoop;
 import io.resilientconnector.util.Checks;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The connector's attempt, as its reconnect loop starts it: one pass across every address of every endpoint
@@ -60,13 +65,30 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
         if (cause instanceof SetupFailed) {
             return ((SetupFailed) cause).why;
         }
-        // A ConnectFailedException's cause is its last attempt's, which the classifier walks to.
-        Disconnection why = CauseClassifier.classifyConnectFailure(cause);
         Pass pass = current;
-        if (pass != null && pass.done == failed && pass.lastFailedId != null) {
-            why = Disconnections.from(why).connection(pass.lastFailedId, pass.lastFailedAddress).build();
+        if (cause instanceof ConnectFailedException) {
+            if (pass != null && pass.done == failed && !pass.failures.isEmpty()) {
+                // The last address's failure, as attemptFailed told it: named after its connection, and with the
+                // transport's own exception rather than the pass's summary, whose type is ours.
+                return pass.failures.get(pass.failures.size() - 1);
+            }
+            // No address was tried: the user reads a public type.
+            cause = new ConnectException(cause.getMessage());
         }
-        return why;
+        return CauseClassifier.classifyConnectFailure(cause);
+    }
+
+    @Override
+    public List<Disconnection> failures(Future<?> attempt, Disconnection last) {
+        Pass pass = current;
+        List<Disconnection> all = new ArrayList<>();
+        if (pass != null && pass.done == attempt) {
+            all.addAll(pass.failures);
+        }
+        if (all.isEmpty() || all.get(all.size() - 1) != last) {
+            all.add(last);
+        }
+        return List.copyOf(all);
     }
 
     @Override
@@ -101,14 +123,19 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
         return failed;
     }
 
-    /** Tells the connector's events about each attempt, and keeps the last failure's connection for the pass. */
+    /** Tells the connector's events about each attempt. */
     private class Reporter implements AttemptListener {
-        volatile String lastFailedId;
-        volatile InetSocketAddress lastFailedAddress;
+
+        /** An attempt's failure, as it is told. */
+        void failed(Disconnection why) {
+        }
 
         @Override
         public void unresolved(InetSocketAddress endpoint, Throwable cause) {
-            events.attemptFailed(endpoint, endpoint, CauseClassifier.classifyConnectFailure(cause));
+            Disconnection why = Disconnections.from(CauseClassifier.classifyConnectFailure(cause))
+                    .remoteAddress(endpoint).build();
+            failed(why);
+            events.attemptFailed(endpoint, endpoint, why);
         }
 
         @Override
@@ -119,11 +146,9 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
         @Override
         public void failed(Route route, Channel channel, Throwable cause) {
             Disconnection why = CauseClassifier.classifyConnectFailure(cause);
-            if (channel != null) {
-                lastFailedId = channel.id().asShortText();
-                lastFailedAddress = route.address();
-                why = Disconnections.from(why).connection(lastFailedId, route.address()).build();
-            }
+            why = channel != null ? Disconnections.from(why).connection(channel.id().asShortText(), route.address()).build()
+                    : Disconnections.from(why).remoteAddress(route.address()).build();
+            failed(why);
             events.attemptFailed(route.endpoint(), route.address(), why);
         }
     }
@@ -131,8 +156,15 @@ public final class PassAttempt implements ReconnectLoop.Attempt, Failback.Instal
     /** One pass and what became of its winner. */
     private final class Pass extends Reporter {
         final Promise<Channel> done = loop.newPromise();
+        /** Every address's failure so far, in the order they failed. */
+        final List<Disconnection> failures = new CopyOnWriteArrayList<>();
         private volatile ConnectPass pass;
         private volatile boolean aborted;
+
+        @Override
+        void failed(Disconnection why) {
+            failures.add(why);
+        }
 
         void start() {
             ConnectPass p = dialer.pass(loop, this);

@@ -25,10 +25,13 @@ class BackoffStateTest {
     @Test
     void countsAttemptsWhileConnectionsFail() {
         BackoffState s = state(ReconnectPolicy.builder());
+        s.attemptStarted();
         assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        s.attemptStarted();
         assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(200));
+        s.attemptStarted();
         assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(400));
-        assertThat(s.attempt()).isEqualTo(3);
+        assertThat(s.attempts()).isEqualTo(3);
     }
 
     @Test
@@ -44,7 +47,7 @@ class BackoffStateTest {
         s.connected(seconds(200));
         s.disconnected(seconds(210));
         assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
-        assertThat(s.attempt()).isEqualTo(1);
+        assertThat(s.attempts()).isZero();
     }
 
     @Test
@@ -70,12 +73,45 @@ class BackoffStateTest {
     }
 
     @Test
-    void givesUpAfterMaxAttempts() {
+    void givesUpAfterMaxAttemptsCountingTheFirst() {
         BackoffState s = state(ReconnectPolicy.builder().maxAttempts(2));
+        s.attemptStarted();
         assertThat(s.nextDelay()).isNotNull();
-        assertThat(s.nextDelay()).isNotNull();
+        s.attemptStarted();
         assertThat(s.nextDelay()).isNull();
-        assertThat(s.attempt()).isEqualTo(2);
+        assertThat(s.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void maxAttemptsOneMakesOneAttemptFromStart() {
+        BackoffState s = state(ReconnectPolicy.builder().maxAttempts(1));
+        s.attemptStarted();
+        assertThat(s.nextDelay()).isNull();
+        assertThat(s.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void maxAttemptsOneMakesOneReconnectAfterAStableConnectionIsLost() {
+        BackoffState s = state(ReconnectPolicy.builder().maxAttempts(1).stablePeriod(Duration.ofSeconds(10)));
+        s.attemptStarted();
+        s.connected(seconds(1));
+        s.disconnected(seconds(20));
+        assertThat(s.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        s.attemptStarted();
+        assertThat(s.nextDelay()).isNull();
+        assertThat(s.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnstableConnectionsAttemptCountsTowardsMaxAttempts() {
+        BackoffState s = state(ReconnectPolicy.builder().maxAttempts(2).stablePeriod(Duration.ofSeconds(10)));
+        s.attemptStarted();
+        s.connected(seconds(1));
+        s.disconnected(seconds(2));
+        assertThat(s.nextDelay()).isNotNull();
+        s.attemptStarted();
+        assertThat(s.nextDelay()).isNull();
+        assertThat(s.attempts()).isEqualTo(2);
     }
 
     @Test
