@@ -17,6 +17,9 @@ final class Text {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** The library's root package; its {@code util} package, like {@code internal}, is not public API. */
+    private static final String LIBRARY = "io.resilientconnector";
+
     /** A qualified Java class name, as an exception's {@code toString()} puts into the message that wraps it. */
     private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
 
@@ -60,7 +63,7 @@ final class Text {
             String pkg = c.getPackageName();
             if (!Modifier.isPublic(c.getModifiers()) || c.isAnonymousClass() || c.isLocalClass()
                     || pkg.contains(".internal") || pkg.startsWith("jdk.internal") || pkg.startsWith("sun.")
-                    || pkg.equals("io.resilientconnector.util")) {
+                    || pkg.equals(LIBRARY + ".util")) {
                 return false;
             }
         }
