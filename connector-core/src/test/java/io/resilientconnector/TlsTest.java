@@ -148,11 +148,11 @@ class TlsTest {
         start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
                 .tlsHandshakeTimeout(Duration.ofMillis(300)));
 
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED TLS_HANDSHAKE");
         Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
         // Netty's own default is 10 s, so this bound fails without the option, with room for a busy machine.
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        Disconnection why = events.disconnections().get(0);
+        Disconnection why = events.connectFailures().get(0);
         assertThat(why.exception()).isInstanceOf(SslHandshakeTimeoutException.class);
         assertThat(why.detail()).isEqualTo("the TLS handshake timed out: not done within 300ms");
         assertThat(why.toString()).startsWith("cause=TLS_HANDSHAKE (the TLS handshake timed out: not done within 300ms)")
@@ -168,10 +168,10 @@ class TlsTest {
         start(ConnectorOptions.builder().endpoint("127.0.0.1", server.port()).tls(trustingTestCa())
                 .readIdlePeriod(Duration.ofMillis(100)).tlsHandshakeTimeout(Duration.ofMillis(800)));
 
-        assertThat(events.await("DISCONNECTED", WAIT)).isEqualTo("DISCONNECTED TLS_HANDSHAKE");
+        assertThat(events.await("CONNECT_FAILED", WAIT)).isEqualTo("CONNECT_FAILED TLS_HANDSHAKE");
         events.await("RECONNECTING", WAIT);
         List<String> all = events.all();
-        assertThat(all.subList(0, all.indexOf("DISCONNECTED TLS_HANDSHAKE")))
+        assertThat(all.subList(0, all.indexOf("CONNECT_FAILED TLS_HANDSHAKE")))
                 .as("events before the failed handshake ended the attempt").isEmpty();
         assertThat(all).noneMatch(e -> e.startsWith("READ_IDLE") || e.equals("CONNECTED"));
     }

@@ -20,13 +20,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A netcat that survives: a TCP client with keepalive, a five-second read-idle timeout and a reason for every
  * disconnect. It connects to {@code --host}:{@code --port}, or to the first of the {@code --endpoint}s that
  * answers (trying every address of each), prints
  * what it receives and one line per event on stdout, sends each line of stdin, and reconnects with backoff
- * after every loss. Library logs go to stderr.
+ * after every loss. The library's warnings go to stderr, and with {@code --verbose} its INFO lines too: without
+ * it, each event shows once, as its line on stdout.
  *
  * <p>Without {@code --host} it first starts a {@link DemoServer} on loopback and connects to that, so every
  * event shows within 20 seconds with no setup:
@@ -44,10 +48,13 @@ import java.util.concurrent.CompletableFuture;
 @Command(name = "resilient-connector-example", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
         description = {
                 "A netcat that survives: connects, prints what it receives and one line per event "
-                        + "(CONNECTED, RECEIVED, READ_IDLE, DISCONNECTED, RECONNECTING, GAVE_UP, SEND_FAILED) on "
-                        + "stdout, sends each line of stdin, and reconnects with backoff. Logs go to stderr.",
+                        + "(CONNECTED, RECEIVED, READ_IDLE, DISCONNECTED, ATTEMPT_FAILED, RECONNECTING, GAVE_UP, "
+                        + "SEND_FAILED) on stdout, sends each line of stdin, and reconnects with backoff. Warnings "
+                        + "and errors are logged to stderr; --verbose logs more.",
                 "Without --host or --endpoint it starts a demo server on loopback and connects to it.",
-                "Durations: 500ms, 5s, 2m; a bare number means seconds.",
+                "Durations are a whole number and a unit: 500ms, 5s, 2m, 1h, 1d; 0 needs no unit. A bare number "
+                        + "means seconds only for the flags that say so (the keepalive times, which the kernel "
+                        + "counts in whole seconds); elsewhere it is rejected.",
                 ""},
         footer = {"", "Exit codes: 0 after --help, 1 after GAVE_UP, 2 for invalid input; otherwise it runs until "
                 + "stopped (Ctrl-C)."})
@@ -68,6 +75,9 @@ public final class ConnectorMain implements Callable<Integer> {
     private volatile ResilientConnector connector;
     private volatile DemoServer demoServer;
     private volatile MetricsEndpoint metrics;
+    private volatile StdinForwarder forwarder;
+    private volatile SendFailures sendFailures;
+    private volatile ScheduledExecutorService ticker;
 
     public ConnectorMain() {
         this(System.in, DemoServer.Schedule.defaults(), true);
@@ -98,6 +108,8 @@ public final class ConnectorMain implements Callable<Integer> {
         Duration readIdlePeriod = flags.get(Flags.READ_IDLE);
         EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), readIdlePeriod,
                 () -> exit.complete(EXIT_GAVE_UP));
+        LibraryLog.Level restore = LibraryLog.set(Boolean.TRUE.equals(flags.get(Flags.VERBOSE))
+                ? LibraryLog.Level.INFO : LibraryLog.Level.WARN);
         try {
             Integer metricsPort = flags.get(Flags.METRICS_PORT);
             if (metricsPort != null) {
@@ -135,11 +147,14 @@ public final class ConnectorMain implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "connector-shutdown"));
             }
             printer.endpoints(all.size() > 1 ? connector::currentEndpoint : null);
+            sendFailures = new SendFailures(printer::print, System::nanoTime, built.maxPendingBytes());
+            ticker = startTicker(sendFailures);
             connector.start();
-            StdinForwarder.start(stdin, connector, printer);
+            forwarder = StdinForwarder.start(stdin, connector, sendFailures);
             return exit.join();
         } finally {
             closeAll();
+            LibraryLog.set(restore);
         }
     }
 
@@ -154,10 +169,29 @@ public final class ConnectorMain implements Callable<Integer> {
         return connector;
     }
 
+    /** Whether every line of stdin has been handed to the connector: for tests that wait for all their input. */
+    boolean stdinEnded() {
+        StdinForwarder f = forwarder;
+        return f != null && !f.running();
+    }
+
     private void closeAll() {
+        StdinForwarder f = forwarder;
+        if (f != null) {
+            f.stop();
+        }
         ResilientConnector c = connector;
         if (c != null) {
+            // Fails whatever still waits to be sent, as CLOSED, before the last SEND_FAILED counts are printed.
             c.close();
+        }
+        ScheduledExecutorService t = ticker;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        SendFailures s = sendFailures;
+        if (s != null) {
+            s.flushAll();
         }
         DemoServer d = demoServer;
         if (d != null) {
@@ -167,6 +201,18 @@ public final class ConnectorMain implements Callable<Integer> {
         if (m != null) {
             m.close();
         }
+    }
+
+    /** Prints the SEND_FAILED counts of a burst once its window has passed, even if nothing else is rejected. */
+    private static ScheduledExecutorService startTicker(SendFailures failures) {
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "send-failures");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = SendFailures.WINDOW.toMillis();
+        t.scheduleWithFixedDelay(failures::flushDue, period, period, TimeUnit.MILLISECONDS);
+        return t;
     }
 
     private static MetricsEndpoint startMetrics(int metricsPort, UsageErrors errors) {

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.resilientconnector.ConnectorListener;
 import io.resilientconnector.Disconnection;
 import io.resilientconnector.Endpoint;
-import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
 
@@ -18,9 +17,9 @@ import java.util.function.Supplier;
 /**
  * Prints one line per event, event name first in capitals, for people and for {@code grep}:
  * {@code CONNECTED}, {@code RECEIVED}, {@code READ_IDLE}, {@code DISCONNECTED} (an established connection ended),
- * {@code ATTEMPT_FAILED} (one address), {@code CONNECT_FAILED} (the whole attempt), {@code RECONNECTING},
- * {@code GAVE_UP} and {@code SEND_FAILED}. Connection lines name the address used. Everything a peer or a user sent is escaped, so it cannot forge
- * a line.
+ * {@code ATTEMPT_FAILED} (one address), {@code CONNECT_FAILED} (the whole attempt), {@code RECONNECTING} and
+ * {@code GAVE_UP}; {@link SendFailures} adds {@code SEND_FAILED}. Connection lines name the address used.
+ * Everything a peer or a user sent is escaped, so it cannot forge a line.
  */
 final class EventPrinter implements ConnectorListener {
 
@@ -108,31 +107,22 @@ final class EventPrinter implements ConnectorListener {
         print("RECEIVED " + data.readableBytes() + " bytes: " + Text.preview(data, PREVIEW_BYTES));
     }
 
-    /**
-     * A line from stdin that will not reach the socket. {@code cause} is what the send future failed with, as it
-     * is: a listener on that future itself, not on a stage derived from it, never sees a CompletionException.
-     */
-    void sendFailed(String line, Throwable cause) {
-        String reason = cause instanceof SendRejectedException
-                ? ((SendRejectedException) cause).reason().name() : "WRITE_FAILED";
-        print("SEND_FAILED reason=" + reason + " line=\"" + Text.escape(line) + "\" error=\""
-                + Text.escape(String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()))
-                + "\"");
-    }
-
     /** A line that is not about the connection, such as the demo server's address. */
     void info(String event, String text) {
         print(event + " " + text);
     }
 
-    private synchronized void print(String line) {
+    /** Prints {@code line} whole, never interleaved with another. */
+    synchronized void print(String line) {
         out.println(line);
         out.flush();
     }
 
     /**
      * How long nothing had been read, and what TCP_INFO said at the end, where known: {@code since_last_read=3.5s
-     * rtt=45us rttvar=20us retransmits=4 total_retrans=5 lost=2 probes=0 last_recv=3.5s last_sent=92ms}.
+     * rtt=45us rttvar=20us retransmits=4 total_retrans=5 lost=2 probes=0 last_recv=3.5s last_sent=92ms}. A sample
+     * taken before the end says how long before, as {@code tcp_info_age=5s}: its {@code last_recv} counts from
+     * then, not from the end as {@code since_last_read} does.
      */
     static void appendKernelView(StringBuilder s, Disconnection why) {
         if (why.sinceLastRead() != null) {
@@ -141,6 +131,9 @@ final class EventPrinter implements ConnectorListener {
         TcpStats tcp = why.tcpInfo();
         if (tcp == null || !tcp.known()) {
             return;
+        }
+        if (tcp.age() != null && tcp.age().toMillis() > 0) {
+            s.append(" tcp_info_age=").append(approx(tcp.age()));
         }
         appendIfKnown(s, "rtt", tcp.rtt());
         appendIfKnown(s, "rttvar", tcp.rttVariance());
@@ -171,12 +164,15 @@ final class EventPrinter implements ConnectorListener {
     }
 
     /**
-     * {@code cause=... errno=...}, with the detail, the bytes the peer never acknowledged where the transport
-     * knows them, and, where no errno says it, the error.
+     * {@code cause=... errno=...}, the errno by its symbolic name and only where the transport reports one, with
+     * the detail, the bytes the peer never acknowledged where the transport knows them, and, where no errno says
+     * it, the error.
      */
     static String describe(Disconnection why) {
-        StringBuilder s = new StringBuilder("cause=").append(why.cause())
-                .append(" errno=").append(why.errno() != null ? why.errno() : "n/a");
+        StringBuilder s = new StringBuilder("cause=").append(why.cause());
+        if (why.errno() != null) {
+            s.append(" errno=").append(why.errno());
+        }
         if (why.detail() != null) {
             s.append(" detail=\"").append(Text.escape(why.detail())).append('"');
         }
@@ -188,11 +184,7 @@ final class EventPrinter implements ConnectorListener {
         Throwable e = why.exception();
         if (e != null && why.errno() == null) {
             // Without an errno (NIO, timeouts, resolution) the exception is the only account of what happened.
-            s.append(" error=\"").append(e.getClass().getSimpleName());
-            if (e.getMessage() != null) {
-                s.append(": ").append(Text.escape(e.getMessage()));
-            }
-            s.append('"');
+            s.append(" error=\"").append(Text.escape(Text.error(e))).append('"');
         }
         return s.toString();
     }

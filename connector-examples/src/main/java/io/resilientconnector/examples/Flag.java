@@ -22,69 +22,92 @@ import java.util.List;
  *                 names it, such as {@code keepAlive.count}; {@code null} if it sets none
  * @param fallback the default as the flag would be typed, or {@code null} for none
  * @param help     the help text; {@code ${DEFAULT-VALUE}} stands for the default
+ * @param needs    the flags of which one must be given for this one to mean anything; empty if none
  * @param <T>      the type of the value the command reads
  */
 record Flag<T>(String name, String label, Class<?> type, Class<?> element, ITypeConverter<?> reader,
-               String option, String fallback, String help) {
+               String option, String fallback, String help, List<Flag<?>> needs) {
 
     /** A flag that takes a word, such as a host name. */
     static Flag<String> text(String name, String label) {
-        return new Flag<>(name, label, String.class, null, null, null, null, null);
+        return new Flag<>(name, label, String.class, null, null, null, null, null, List.of());
     }
 
     /** A flag that takes a whole number and has no default: {@code null} when not given. */
     static Flag<Integer> optionalNumber(String name, String label) {
-        return new Flag<>(name, label, Integer.class, null, null, null, null, null);
+        return new Flag<>(name, label, Integer.class, null, null, null, null, null, List.of());
+    }
+
+    /** A flag that takes a whole number that may not fit an int; give it a {@link #byDefault default}. */
+    static Flag<Long> longNumber(String name, String label) {
+        return new Flag<>(name, label, long.class, null, null, null, null, null, List.of());
     }
 
     /** A flag that takes a whole number; give it a {@link #byDefault default}. */
     static Flag<Integer> number(String name, String label) {
-        return new Flag<>(name, label, int.class, null, null, null, null, null);
+        return new Flag<>(name, label, int.class, null, null, null, null, null, List.of());
     }
 
-    /** A flag that takes a duration, as {@link DurationConverter} reads it. */
+    /** A flag that takes a duration with a unit, as {@link DurationConverter} reads it. */
     static Flag<Duration> duration(String name) {
-        return new Flag<>(name, "DURATION", Duration.class, null, new DurationConverter(), null, null, null);
+        return new Flag<>(name, "DURATION", Duration.class, null,
+                new DurationConverter(DurationConverter.BareNumber.NEEDS_UNIT), null, null, null, List.of());
+    }
+
+    /** A flag that takes a duration the kernel counts in whole seconds, so a bare number means seconds. */
+    static Flag<Duration> seconds(String name) {
+        return new Flag<>(name, "DURATION", Duration.class, null,
+                new DurationConverter(DurationConverter.BareNumber.SECONDS), null, null, null, List.of());
     }
 
     /** A flag that can be repeated, each time with a word. */
     static Flag<List<String>> texts(String name, String label) {
-        return new Flag<>(name, label, List.class, String.class, null, null, null, null);
+        return new Flag<>(name, label, List.class, String.class, null, null, null, null, List.of());
     }
 
     /** A flag that takes a file name. */
     static Flag<File> file(String name, String label) {
-        return new Flag<>(name, label, File.class, null, null, null, null, null);
+        return new Flag<>(name, label, File.class, null, null, null, null, null, List.of());
     }
 
     /** A flag that takes no value: present or not. */
     static Flag<Boolean> toggle(String name) {
-        return new Flag<>(name, null, boolean.class, null, null, null, null, null);
+        return new Flag<>(name, null, boolean.class, null, null, null, null, null, List.of());
     }
 
     /** A flag whose value {@code reader} reads. */
     static <T> Flag<T> read(String name, String label, Class<T> type, ITypeConverter<T> reader) {
-        return new Flag<>(name, label, type, null, reader, null, null, null);
+        return new Flag<>(name, label, type, null, reader, null, null, null, List.of());
     }
 
     /** This flag, setting the builder option {@code builderOption}. */
     Flag<T> sets(String builderOption) {
-        return new Flag<>(name, label, type, element, reader, builderOption, fallback, help);
+        return new Flag<>(name, label, type, element, reader, builderOption, fallback, help, needs);
     }
 
     /** This flag, with {@code value} (as it would be typed) when not given. */
     Flag<T> byDefault(String value) {
-        return new Flag<>(name, label, type, element, reader, option, value, help);
+        return new Flag<>(name, label, type, element, reader, option, value, help, needs);
     }
 
     /** This flag, with its help text. */
     Flag<T> help(String text) {
-        return new Flag<>(name, label, type, element, reader, option, fallback, text);
+        return new Flag<>(name, label, type, element, reader, option, fallback, text, needs);
+    }
+
+    /** This flag, meaningful only with one of {@code flags}: given without any of them, it is an error. */
+    Flag<T> needs(Flag<?>... flags) {
+        return new Flag<>(name, label, type, element, reader, option, fallback, help, List.of(flags));
+    }
+
+    /** The help text as {@code --help} shows it: for a duration, with the grammar its value is read with. */
+    String description() {
+        return reader instanceof DurationConverter ? help + " " + ((DurationConverter) reader).helpSentence() : help;
     }
 
     /** A fresh picocli option for one parse: the option holds the value it parses. */
     OptionSpec spec() {
-        OptionSpec.Builder b = OptionSpec.builder(name).type(type).description(help);
+        OptionSpec.Builder b = OptionSpec.builder(name).type(type).description(description());
         if (label != null) {
             b.paramLabel(label);
         }
@@ -98,6 +121,11 @@ record Flag<T>(String name, String label, Class<?> type, Class<?> element, IType
             b.defaultValue(fallback);
         }
         return b.build();
+    }
+
+    /** Whether this flag was on the command line, as opposed to taking its default. */
+    boolean given(CommandSpec command) {
+        return command.commandLine().getParseResult().hasMatchedOption(name);
     }
 
     /** The value parsed into {@code command}: the default when not given, {@code null} if it has none. */

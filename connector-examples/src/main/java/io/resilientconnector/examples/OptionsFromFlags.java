@@ -15,7 +15,6 @@ import io.resilientconnector.transport.TransportType;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.File;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,20 +50,25 @@ final class OptionsFromFlags {
 
     /** Checks every flag; the endpoints are left for the caller to add once the demo server, if any, listens. */
     ConnectorOptions.Builder validated() {
+        checkNeeds();
         String host = get(Flags.HOST);
         Integer port = get(Flags.PORT);
         if (host != null) {
             errors.check(() -> Endpoint.of(host, 1));
             if (port == null) {
-                throw errors.missing(Flags.PORT, "--port 1..65535 with --host");
+                throw errors.missing(Flags.PORT, "--port " + Flags.accepted(() -> Endpoint.of(host, 0)) + " with --host");
             }
         }
         if (port != null) {
             errors.check(() -> Endpoint.of(ConnectorMain.DEMO_HOST, port));
         }
         Integer metricsPort = get(Flags.METRICS_PORT);
-        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
-            throw errors.invalid(Flags.METRICS_PORT, String.valueOf(metricsPort), "1..65535");
+        if (metricsPort != null) {
+            try {
+                Endpoint.of(ConnectorMain.DEMO_HOST, metricsPort);
+            } catch (InvalidOptionException e) {
+                throw errors.invalid(Flags.METRICS_PORT, e.value(), e.expected());
+            }
         }
         for (String endpoint : endpointFlags()) {
             endpoints.add(endpoint(endpoint));
@@ -72,6 +76,14 @@ final class OptionsFromFlags {
         if (host == null && port != null && !endpoints.isEmpty()) {
             throw errors.invalid(Flags.PORT, port + " without --host",
                     "--host with --port, or HOST:PORT in each --endpoint");
+        }
+        int endpointCount = (host != null ? 1 : 0) + endpoints.size();
+        for (Flag<?> choice : List.of(Flags.ORDER, Flags.FAILBACK_AFTER)) {
+            if (choice.given(command) && endpointCount < 2) {
+                throw errors.combination(choice.name() + " chooses between endpoints, but there "
+                        + (endpointCount == 0 ? "are none but the demo server" : "is only one")
+                        + " (expected: --endpoint HOST:PORT for each endpoint after the first, or no " + choice.name() + ")");
+            }
         }
         checkTransport();
         KeepAliveOptions.Builder keepAlive = KeepAliveOptions.builder();
@@ -102,16 +114,12 @@ final class OptionsFromFlags {
             }
             options.tls(tlsContext());
             setIfGiven(Flags.TLS_HANDSHAKE_TIMEOUT, options::tlsHandshakeTimeout);
-        } else if (get(Flags.TLS_HANDSHAKE_TIMEOUT) != null) {
-            throw errors.combination("--tls-handshake-timeout needs --tls (expected: --tls, or --tls-trust PEM)");
         }
         if (get(Flags.HEARTBEAT) != null) {
             options.heartbeat(heartbeatOptions());
-        } else if (changed(Flags.HEARTBEAT_IDLE, HeartbeatOptions.DEFAULT_IDLE)
-                || changed(Flags.HEARTBEAT_TIMEOUT, HeartbeatOptions.DEFAULT_TIMEOUT)) {
-            throw errors.combination("--heartbeat-idle and --heartbeat-timeout need --heartbeat "
-                    + "(expected: --heartbeat TEXT, the probe to send)");
         }
+        errors.check(() -> options.maxPendingMessages(get(Flags.MAX_PENDING_MESSAGES)));
+        errors.check(() -> options.maxPendingBytes(get(Flags.MAX_PENDING_BYTES)));
         // The value it reports has any password masked.
         setIfGiven(Flags.PROXY, proxy -> options.proxy(ProxyOptions.parse(proxy)));
         // The endpoint is known only once the demo server listens; a stand-in lets build() check the rest now.
@@ -146,9 +154,21 @@ final class OptionsFromFlags {
         }
     }
 
-    private boolean changed(Flag<Duration> flag, Duration fallback) {
-        Duration value = get(flag);
-        return value != null && !value.equals(fallback);
+    /**
+     * A flag that means something only with another, given without it, is an error rather than silently
+     * ignored: {@code --heartbeat-idle} alone would otherwise look like a heartbeat that is not there.
+     */
+    private void checkNeeds() {
+        for (Flag<?> flag : Flags.all()) {
+            if (!flag.needs().isEmpty() && flag.given(command) && flag.needs().stream().noneMatch(n -> n.given(command))) {
+                List<String> wanted = new ArrayList<>();
+                for (Flag<?> n : flag.needs()) {
+                    wanted.add(n.label() != null ? n.name() + " " + n.label() : n.name());
+                }
+                throw errors.combination(flag.name() + " needs " + String.join(" or ", wanted)
+                        + " (expected: " + String.join(" or ", wanted) + " with it, or no " + flag.name() + ")");
+            }
+        }
     }
 
     private List<String> endpointFlags() {
@@ -248,6 +268,6 @@ final class OptionsFromFlags {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return oneLine(root.getMessage() != null ? root.getMessage() : root.getClass().getName());
+        return oneLine(Text.error(root));
     }
 }

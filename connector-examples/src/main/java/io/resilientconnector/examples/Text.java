@@ -2,9 +2,12 @@ package io.resilientconnector.examples;
 
 import io.netty.buffer.ByteBuf;
 
+import java.lang.reflect.Modifier;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How the example writes values into its output lines: durations, addresses, and untrusted text. The example
@@ -13,6 +16,12 @@ import java.time.Duration;
 final class Text {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** The library's root package; its {@code util} package, like {@code internal}, is not public API. */
+    private static final String LIBRARY = "io.resilientconnector";
+
+    /** A qualified Java class name, as an exception's {@code toString()} puts into the message that wraps it. */
+    private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
 
     private Text() {
     }
@@ -28,6 +37,56 @@ final class Text {
         }
         long tenths = (millis + 50) / 100;
         return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
+    }
+
+    /**
+     * What {@code error} says, for an output line: {@code ConnectException: Connection refused}. The type is the
+     * nearest {@linkplain #publicType public} one, and any class named inside the message is restated the same
+     * way, so no internal type name reaches the output: users should not learn to depend on one.
+     */
+    static String error(Throwable error) {
+        String type = publicType(error.getClass()).getSimpleName();
+        return error.getMessage() == null ? type : type + ": " + withPublicTypes(error.getMessage());
+    }
+
+    /** {@code type}, or its nearest supertype that is public API: public, and in no {@code internal} package. */
+    static Class<?> publicType(Class<?> type) {
+        Class<?> c = type;
+        while (c != null && !isPublicApi(c)) {
+            c = c.getSuperclass();
+        }
+        return c != null ? c : Object.class;
+    }
+
+    private static boolean isPublicApi(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getEnclosingClass()) {
+            String pkg = c.getPackageName();
+            if (!Modifier.isPublic(c.getModifiers()) || c.isAnonymousClass() || c.isLocalClass()
+                    || pkg.contains(".internal") || pkg.startsWith("jdk.internal") || pkg.startsWith("sun.")
+                    || pkg.equals(LIBRARY + ".util")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code message} with each class name in it that names an exception type replaced by its public type's simple name. */
+    private static String withPublicTypes(String message) {
+        Matcher m = CLASS_NAME.matcher(message);
+        StringBuilder out = new StringBuilder(message.length());
+        while (m.find()) {
+            String replacement = m.group();
+            try {
+                Class<?> c = Class.forName(m.group(), false, Text.class.getClassLoader());
+                if (Throwable.class.isAssignableFrom(c)) {
+                    replacement = publicType(c).getSimpleName();
+                }
+            } catch (ClassNotFoundException | LinkageError notAClass) {
+                // A host name or some other dotted word: kept as it is.
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        return m.appendTail(out).toString();
     }
 
     /** {@code host:port}, or {@code [v6]:port}, without the JDK's {@code name/address} doubling. */

@@ -1,6 +1,7 @@
 package io.resilientconnector.examples;
 
 import io.resilientconnector.ConnectorOptions;
+import io.resilientconnector.HeartbeatOptions;
 import io.resilientconnector.InvalidOptionException;
 import io.resilientconnector.handler.WriteProgressWatchdog;
 import io.resilientconnector.transport.KeepAliveOptions;
@@ -30,9 +31,16 @@ class ConnectorMainOptionsTest {
             "--port abc => '--port' => 'abc' is not an int",
             "--keepalive-count 200 => '--keepalive-count' => (expected: 1..127)",
             "--keepalive-count 0 => '--keepalive-count' => (expected: 1..127)",
-            "--read-idle abc => '--read-idle' => (expected: a duration such as 500ms, 5s or 2m",
-            "--read-idle -5s => '--read-idle' => (expected: a duration such as 500ms, 5s or 2m",
-            "--connect-timeout 1.5s => '--connect-timeout' => (expected: a duration such as 500ms, 5s or 2m",
+            "--read-idle abc => '--read-idle' => (expected: a duration with a unit, such as 500ms, 5s, 2m, 1h or 1d)",
+            "--read-idle -5s => '--read-idle' => (expected: a duration with a unit",
+            "--connect-timeout 1.5s => '--connect-timeout' => (expected: a duration with a unit",
+            "--keepalive-idle 1.5s => '--keepalive-idle' => (expected: a duration such as 500ms, 5s, 2m, 1h or 1d; a bare number means seconds)",
+            // A bare number is seconds only where the flag says so; elsewhere it needs a unit.
+            "--user-timeout 5000 => '--user-timeout': 5000 needs a unit, for example 5000ms or 5s => (expected: a duration with a unit",
+            "--read-idle 5 => '--read-idle': 5 needs a unit, for example 5ms or 5s => (expected: a duration with a unit",
+            "--attempt-delay 250 => '--attempt-delay': 250 needs a unit => (expected: a duration with a unit",
+            "--backoff-max 30 => '--backoff-max': 30 needs a unit => (expected: a duration with a unit",
+            "--heartbeat PING --heartbeat-idle 30 => '--heartbeat-idle': 30 needs a unit => (expected: a duration with a unit",
             "--transport foo => '--transport' => (expected: auto|epoll|io_uring|kqueue|nio)",
             "--bogus => '--bogus' => (expected: one of the options --help lists",
             "--prot 9999 => '--prot' => (expected: one of the options --help lists",
@@ -47,7 +55,8 @@ class ConnectorMainOptionsTest {
             "--keepalive-interval 0 => '--keepalive-interval' => (expected: whole seconds in 1..32767)",
             "--connect-timeout 0 => '--connect-timeout' => (expected: > 0 and <= 10m)",
             "--connect-timeout 11m => '--connect-timeout' => (expected: > 0 and <= 10m)",
-            "--read-idle 2d => '--read-idle' => (expected: a duration",
+            "--read-idle 2d => '--read-idle' => (expected: 0 to disable, or > 0 and <= 24h)",
+            "--write-stall-timeout 2d => '--write-stall-timeout' => (expected: 0 to disable, or > 0 and <= 24h)",
             "--read-idle 25h => '--read-idle' => (expected: 0 to disable, or > 0 and <= 24h)",
             "--write-stall-timeout 50ms => '--write-stall-timeout' => (expected: 0 to disable, or 100ms..1d)",
             "--max-attempts -1 => '--max-attempts' => (expected: 0..2147483647)",
@@ -61,7 +70,17 @@ class ConnectorMainOptionsTest {
             "--heartbeat PING\\x4 => '--heartbeat' => needs two hex digits",
             "--heartbeat PING --heartbeat-idle 5s --heartbeat-timeout 5s => --heartbeat-timeout: 5s is not shorter than --heartbeat-idle: 5s => (expected: timeout < idle)",
             "--heartbeat PING --heartbeat-idle 50ms => '--heartbeat-idle' => (expected: 100ms..24h)",
-            "--heartbeat-idle 5s => --heartbeat-idle and --heartbeat-timeout need --heartbeat => (expected: --heartbeat TEXT",
+            // A flag that means something only with another is rejected without it, even at its default value.
+            "--heartbeat-idle 5s => --heartbeat-idle needs --heartbeat TEXT => (expected: --heartbeat TEXT with it, or no --heartbeat-idle)",
+            "--heartbeat-idle 30s => --heartbeat-idle needs --heartbeat TEXT => (expected: --heartbeat TEXT with it",
+            "--heartbeat-timeout 10s => --heartbeat-timeout needs --heartbeat TEXT => (expected: --heartbeat TEXT with it",
+            "--order ordered => --order chooses between endpoints, but there are none but the demo server => (expected: --endpoint HOST:PORT",
+            "--host a.test --port 1 --order shuffle => --order chooses between endpoints, but there is only one => (expected: --endpoint HOST:PORT",
+            "--endpoint a.test:1 --failback-after 5s => --failback-after chooses between endpoints, but there is only one => or no --failback-after)",
+            // The pending-send limits.
+            "--max-pending-messages -1 => '--max-pending-messages' => (expected: 0..1000000)",
+            "--max-pending-bytes 2000000000 => '--max-pending-bytes' => (expected: 0..1073741824)",
+            "--max-pending-bytes 4MB => '--max-pending-bytes' => '4MB' is not a long",
             "--proxy ftp://h:1 => '--proxy' => socks5://",
             "--proxy socks5://h => '--proxy' => socks5://",
             "--proxy http://u:secret@h:99999 => '--proxy' => ****",
@@ -75,11 +94,11 @@ class ConnectorMainOptionsTest {
             "--endpoint gateway.test:0 => '--endpoint' => port 0 (expected: 1..65535)",
             "--endpoint a.test:1 --endpoint a.test:1 => '--endpoint' => (expected: distinct endpoints; a.test:1 is given twice)",
             "--port 7000 --endpoint a.test:1 => '--port' => (expected: --host with --port, or HOST:PORT in each --endpoint)",
-            "--order sideways => '--order' => (expected: ordered|shuffle|round_robin)",
+            "--endpoint a.test:1 --endpoint b.test:1 --order sideways => '--order' => (expected: ordered|shuffle|round_robin)",
             "--attempt-delay 5ms => '--attempt-delay' => (expected: 0, or 10ms..2s)",
             "--attempt-delay 3s => '--attempt-delay' => (expected: 0, or 10ms..2s)",
-            "--failback-after 500ms => '--failback-after' => (expected: 0 to disable, or 1s..",
-            "--order shuffle --failback-after 5s => --failback-after: 5s needs --order ORDERED, but it is SHUFFLE => (expected: --order ORDERED, or --failback-after 0)",
+            "--endpoint a.test:1 --endpoint b.test:1 --failback-after 500ms => '--failback-after' => (expected: 0 to disable, or 1s..",
+            "--endpoint a.test:1 --endpoint b.test:1 --order shuffle --failback-after 5s => --failback-after: 5s needs --order ORDERED, but it is SHUFFLE => (expected: --order ORDERED, or --failback-after 0)",
     })
     void rejectsInvalidInputWithOneLineNamingTheFlag(String args, String flag, String expected) {
         InProcessMain run = InProcessMain.run(args.trim().split("\\s+"));
@@ -167,10 +186,80 @@ class ConnectorMainOptionsTest {
                 "--help");
         assertThat(run.out().replaceAll("\\s+", " ")).contains("Default: 60s", "Default: 15s", "Default: 4.", "Default: 5s", "Default: auto",
                 "Default: 10s", "Default: 1s", "Default: 30s");
-        // The ranges in the help text are the builders' ranges.
-        assertThat(run.out()).contains("1.." + KeepAliveOptions.MAX_SECONDS, "1.." + KeepAliveOptions.MAX_COUNT,
+        // The ranges and defaults in the help text are the library's.
+        String help = run.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("1.." + KeepAliveOptions.MAX_SECONDS, "1.." + KeepAliveOptions.MAX_COUNT,
                 Durations.format(ConnectorOptions.MAX_CONNECT_TIMEOUT),
-                Durations.format(WriteProgressWatchdog.MIN_STALL_TIMEOUT) + "..");
+                Durations.format(WriteProgressWatchdog.MIN_STALL_TIMEOUT) + "..",
+                "0.." + ConnectorOptions.MAX_PENDING_MESSAGES, "0.." + ConnectorOptions.MAX_PENDING_BYTES,
+                "Default: " + ConnectorOptions.DEFAULT_MAX_PENDING_MESSAGES + ".",
+                "Default: " + ConnectorOptions.DEFAULT_MAX_PENDING_BYTES + ".",
+                Durations.format(ConnectorOptions.MIN_ATTEMPT_DELAY) + ".." + Durations.format(ConnectorOptions.MAX_ATTEMPT_DELAY),
+                Durations.format(ConnectorOptions.MIN_FAILBACK_AFTER) + ".." + Durations.format(ConnectorOptions.MAX_FAILBACK_AFTER),
+                Durations.format(HeartbeatOptions.MIN_DURATION) + ".." + Durations.format(HeartbeatOptions.MAX_DURATION),
+                "1.." + HeartbeatOptions.MAX_PROBE_BYTES + " bytes",
+                "(" + KeepAliveOptions.defaults().userTimeout().toSeconds() + "s with the default keepalive)",
+                "--max-pending-messages", "--max-pending-bytes", "--verbose", "--metrics-port");
+    }
+
+    @Test
+    void helpHasNoRangeTheLibraryDoesNotState() {
+        // Every a..b range in a flag's help must be one a builder states when it rejects a value.
+        java.util.regex.Pattern range = java.util.regex.Pattern.compile("\\d+[a-z]*\\.\\.\\d+[a-z]*");
+        String[] rejected = {
+                catchThrowableOfType(InvalidOptionException.class, () -> io.resilientconnector.Endpoint.of("h", 0)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> KeepAliveOptions.builder().count(0)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> KeepAliveOptions.builder().idle(java.time.Duration.ZERO)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> KeepAliveOptions.builder().userTimeout(java.time.Duration.ofNanos(1))).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().attemptDelay(java.time.Duration.ofMillis(1))).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().failbackAfter(java.time.Duration.ofMillis(1))).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().readIdleCloseAfter(-1)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().writeStallTimeout(java.time.Duration.ofNanos(1))).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().maxPendingMessages(-1)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().maxPendingBytes(-1)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> io.resilientconnector.ReconnectPolicy.builder().maxAttempts(-1)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> HeartbeatOptions.builder().idle(java.time.Duration.ZERO)).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> HeartbeatOptions.builder().probe(new byte[0])).expected()};
+        for (Flag<?> flag : Flags.all()) {
+            java.util.regex.Matcher m = range.matcher(flag.help());
+            while (m.find()) {
+                String found = m.group();
+                assertThat(rejected).as("%s: %s", flag.name(), found).anyMatch(expected -> expected.contains(found));
+            }
+        }
+    }
+
+    @Test
+    void acceptsEveryUnitTheHelpNames() throws Exception {
+        try (InProcessMain run = InProcessMain.start(java.io.InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
+                "--host", "127.0.0.1", "--port", String.valueOf(io.resilientconnector.testing.Ports.closed()),
+                "--write-stall-timeout", "1d", "--user-timeout", "5000ms", "--keepalive-idle", "30",
+                "--keepalive-interval", "1m", "--read-idle", "0", "--backoff-initial", "10s", "--backoff-max", "1h",
+                "--max-pending-messages", "7", "--max-pending-bytes", "1000")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> run.main.connector() != null);
+            ConnectorOptions options = run.main.connector().options();
+
+            assertThat(options.writeStallTimeout()).isEqualTo(java.time.Duration.ofDays(1));
+            assertThat(options.keepAlive().userTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+            assertThat(options.keepAlive().idle()).isEqualTo(java.time.Duration.ofSeconds(30));
+            assertThat(options.keepAlive().interval()).isEqualTo(java.time.Duration.ofMinutes(1));
+            assertThat(options.readIdlePeriod()).isZero();
+            assertThat(options.reconnect().maxDelay()).isEqualTo(java.time.Duration.ofHours(1));
+            assertThat(options.maxPendingMessages()).isEqualTo(7);
+            assertThat(options.maxPendingBytes()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void takesTheLibraryDefaultsForThePendingLimits() throws Exception {
+        try (InProcessMain run = InProcessMain.start(java.io.InputStream.nullInputStream(), DemoServer.Schedule.defaults(),
+                "--host", "127.0.0.1", "--port", String.valueOf(io.resilientconnector.testing.Ports.closed()),
+                "--backoff-initial", "10s")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> run.main.connector() != null);
+
+            assertThat(run.main.connector().options().maxPendingMessages()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_MESSAGES);
+            assertThat(run.main.connector().options().maxPendingBytes()).isEqualTo(ConnectorOptions.DEFAULT_MAX_PENDING_BYTES);
+        }
     }
 
     @Test

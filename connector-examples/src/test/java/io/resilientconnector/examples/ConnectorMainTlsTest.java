@@ -51,9 +51,9 @@ class ConnectorMainTlsTest {
                      "--host", "127.0.0.1", "--port", String.valueOf(silent.getLocalPort()), "--tls",
                      "--tls-handshake-timeout", "300ms")) {
             // Well before the 10 s the handshake would otherwise get.
-            await().atMost(Duration.ofSeconds(5)).until(() -> run.printed("DISCONNECTED"));
-            assertThat(run.outLines()).filteredOn(l -> l.startsWith("DISCONNECTED")).first().asString()
-                    .startsWith("DISCONNECTED cause=TLS_HANDSHAKE").contains("the TLS handshake timed out: not done within 300ms");
+            await().atMost(Duration.ofSeconds(5)).until(() -> run.printed("CONNECT_FAILED"));
+            assertThat(run.outLines()).filteredOn(l -> l.startsWith("CONNECT_FAILED")).first().asString()
+                    .startsWith("CONNECT_FAILED cause=TLS_HANDSHAKE").contains("the TLS handshake timed out: not done within 300ms");
             assertThat(run.printed("CONNECTED")).isFalse();
         }
     }

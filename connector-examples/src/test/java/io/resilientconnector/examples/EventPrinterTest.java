@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
-import io.resilientconnector.SendRejectedException;
 import io.resilientconnector.TcpStats;
 import io.resilientconnector.Unacknowledged;
 import io.resilientconnector.internal.ending.Disconnections;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The event lines: event name first, errno or n/a, and nothing from the peer unescaped. */
+/** The event lines: event name first, the errno where there is one, and nothing from the peer unescaped. */
 class EventPrinterTest {
 
     private final StringWriter text = new StringWriter();
@@ -36,19 +35,19 @@ class EventPrinterTest {
     }
 
     @Test
-    void printsErrnoNotAvailableAndTheErrorWhenThereIsNoErrno() {
+    void printsTheErrorInsteadWhenThereIsNoErrno() {
         Disconnection refused = Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, new ConnectException("Connection refused"));
         printer.connectFailed(refused, java.util.List.of(refused));
 
         assertThat(text.toString().trim()).isEqualTo(
-                "CONNECT_FAILED cause=CONNECT_REFUSED errno=n/a error=\"ConnectException: Connection refused\" failures=1");
+                "CONNECT_FAILED cause=CONNECT_REFUSED error=\"ConnectException: Connection refused\" failures=1");
     }
 
     @Test
     void printsTheDetailOfADisconnection() {
         printer.disconnected(Disconnections.builder(DisconnectCause.READ_IDLE).detail("nothing received for 15s").build());
 
-        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=READ_IDLE errno=n/a detail=\"nothing received for 15s\"");
+        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=READ_IDLE detail=\"nothing received for 15s\"");
     }
 
     @Test
@@ -56,7 +55,7 @@ class EventPrinterTest {
         printer.disconnected(Disconnections.builder(DisconnectCause.STALLED)
                 .unacknowledged(Disconnections.unacknowledged(61776, 57680, 7, Duration.ZERO)).build());
 
-        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=STALLED errno=n/a unacknowledged_bytes=61776");
+        assertThat(text.toString().trim()).isEqualTo("DISCONNECTED cause=STALLED unacknowledged_bytes=61776");
     }
 
     @Test
@@ -66,7 +65,7 @@ class EventPrinterTest {
         printer.disconnected(Disconnections.builder(DisconnectCause.PEER_CLOSED)
                 .unacknowledged(Unacknowledged.unknown("nio has no TCP_INFO")).build());
 
-        assertThat(text.toString()).isEqualTo(("DISCONNECTED cause=PEER_CLOSED errno=n/a" + System.lineSeparator()).repeat(2));
+        assertThat(text.toString()).isEqualTo(("DISCONNECTED cause=PEER_CLOSED" + System.lineSeparator()).repeat(2));
     }
 
     @Test
@@ -85,8 +84,8 @@ class EventPrinterTest {
         assertThat(text.toString().lines()).containsExactly(
                 "DISCONNECTED cause=TIMED_OUT errno=ETIMEDOUT since_last_read=3.5s rtt=45us rttvar=20us retransmits=4 "
                         + "total_retrans=5 lost=2 probes=0 last_recv=3.5s last_sent=92ms",
-                "DISCONNECTED cause=STALLED errno=n/a retransmits=3 probes=0",
-                "DISCONNECTED cause=RESET errno=n/a");
+                "DISCONNECTED cause=STALLED retransmits=3 probes=0",
+                "DISCONNECTED cause=RESET");
     }
 
     @Test
@@ -140,10 +139,31 @@ class EventPrinterTest {
     }
 
     @Test
-    void printsWhySendFailed() {
-        printer.sendFailed("hi\u0007", new SendRejectedException(SendRejectedException.Reason.BUFFER_FULL, "pending-send buffer full"));
+    void saysHowOldATcpInfoSampleTakenBeforeTheEndIs() {
+        printer.disconnected(Disconnections.builder(DisconnectCause.STALLED)
+                .sinceLastRead(Duration.ofMillis(3100))
+                .tcpInfo(new TcpStatsBuilder().retransmits(0).sinceLastReceived(Duration.ofMillis(4))
+                        .age(Duration.ofSeconds(5)).build()).build());
 
         assertThat(text.toString().trim())
-                .isEqualTo("SEND_FAILED reason=BUFFER_FULL line=\"hi\\x07\" error=\"pending-send buffer full\"");
+                .isEqualTo("DISCONNECTED cause=STALLED since_last_read=3.1s tcp_info_age=5s retransmits=0 last_recv=4ms");
+    }
+
+    @Test
+    void printsNoInternalTypeName() {
+        // A connect pass that failed reports an internal exception whose message quotes its causes' class names.
+        Exception internal = new io.resilientconnector.ResolveTimeoutException("feed.example", Duration.ofSeconds(2));
+        Exception wrapping = new IOException("1 attempt failed: feed.example: " + internal
+                + "; 127.0.0.1:1: io.netty.channel.AbstractChannel$AnnotatedConnectException: refused");
+        printer.disconnected(Disconnections.of(DisconnectCause.UNRESOLVED, null, internal));
+        printer.disconnected(Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, wrapping));
+
+        assertThat(text.toString()).doesNotContain("internal", "ResolveTimeoutException", "AnnotatedConnectException",
+                "io.netty");
+        assertThat(text.toString().lines()).allMatch(l -> l.contains(" error=\""));
+        assertThat(text.toString().lines().toList().get(0)).contains("error=\"UnknownHostException: ");
+        assertThat(text.toString().lines().toList().get(1))
+                .contains("error=\"IOException: 1 attempt failed: feed.example: UnknownHostException: ")
+                .endsWith("127.0.0.1:1: ConnectException: refused\"");
     }
 }

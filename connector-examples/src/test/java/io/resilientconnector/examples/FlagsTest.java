@@ -40,6 +40,8 @@ class FlagsTest {
                 arguments(Flags.READ_IDLE, (ThrowingCallable) () -> ConnectorOptions.builder().readIdlePeriod(Duration.ofDays(2))),
                 arguments(Flags.READ_IDLE_CLOSE_AFTER, (ThrowingCallable) () -> ConnectorOptions.builder().readIdleCloseAfter(-1)),
                 arguments(Flags.CONNECT_TIMEOUT, (ThrowingCallable) () -> ConnectorOptions.builder().connectTimeout(Duration.ZERO)),
+                arguments(Flags.MAX_PENDING_MESSAGES, (ThrowingCallable) () -> ConnectorOptions.builder().maxPendingMessages(-1)),
+                arguments(Flags.MAX_PENDING_BYTES, (ThrowingCallable) () -> ConnectorOptions.builder().maxPendingBytes(-1)),
                 arguments(Flags.WRITE_STALL_TIMEOUT, (ThrowingCallable) () -> ConnectorOptions.builder().writeStallTimeout(bad)),
                 arguments(Flags.BACKOFF_INITIAL, (ThrowingCallable) () -> ReconnectPolicy.builder().initialDelay(Duration.ZERO)),
                 arguments(Flags.BACKOFF_MAX, (ThrowingCallable) () -> ReconnectPolicy.builder().maxDelay(Duration.ZERO)),

@@ -7,6 +7,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.resilientconnector.ResolveTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,12 @@
 package io.resilientconnector.internal.ending;
 
-
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.resilientconnector.DisconnectCause;
 import io.resilientconnector.Disconnection;
+import io.resilientconnector.ProxyHandshakeException;
 import io.resilientconnector.util.Durations;
 
 import java.io.IOException;

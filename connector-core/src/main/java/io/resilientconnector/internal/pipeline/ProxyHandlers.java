@@ -19,9 +19,9 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.resilientconnector.internal.connect.ResolveTimeoutException;
-import io.resilientconnector.internal.ending.ProxyHandshakeException.Reason;
-import io.resilientconnector.internal.ending.ProxyHandshakeException;
+import io.resilientconnector.ProxyHandshakeException.Reason;
+import io.resilientconnector.ProxyHandshakeException;
+import io.resilientconnector.ResolveTimeoutException;
 import io.resilientconnector.util.ChannelLog;
 import io.resilientconnector.util.Durations;
 

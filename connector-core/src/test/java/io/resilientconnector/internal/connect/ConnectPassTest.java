@@ -1,6 +1,7 @@
 package io.resilientconnector.internal.connect;
 
 import io.netty.util.concurrent.Future;
+import io.resilientconnector.ResolveTimeoutException;
 import io.resilientconnector.faultlab.FaultLab;
 import io.resilientconnector.internal.ending.CauseClassifier;
 import io.resilientconnector.testing.Closer;

@@ -1,4 +1,4 @@
-package io.resilientconnector.internal.connect;
+package io.resilientconnector;
 
 import io.resilientconnector.util.Durations;
 
@@ -6,9 +6,10 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 
 /**
- * A name did not resolve within its deadline. It is an {@link UnknownHostException}, so that it is classified
- * as {@link io.resilientconnector.DisconnectCause#UNRESOLVED} by its type, like any name that did not resolve.
- * The lookup may still be under way; its late answer is ignored.
+ * A name did not resolve within its deadline, the connect timeout. It is an {@link UnknownHostException}, so an
+ * attempt it ends is {@link DisconnectCause#UNRESOLVED} like any name that did not resolve; this type tells a
+ * lookup that hung (a slow or black-holed DNS server) from a name that does not exist. The lookup may still be
+ * under way; its late answer is ignored.
  */
 public final class ResolveTimeoutException extends UnknownHostException {
 

@@ -1,11 +1,12 @@
-package io.resilientconnector.internal.ending;
+package io.resilientconnector;
 
 import io.netty.handler.proxy.ProxyConnectException;
 
 /**
- * A proxy handshake that failed for a reason read from the proxy's decoded reply, not from a message: Netty's
- * own {@link ProxyConnectException} says why only in its text. {@link ProxyHandlers} raises it, and the
- * classifier maps its {@link #reason()} to a cause.
+ * The proxy did not open the tunnel, for a reason read from its decoded reply, not from a message: Netty's own
+ * {@link ProxyConnectException} says why only in its text. It is the {@link Disconnection#exception()} of an
+ * attempt that ended as {@link DisconnectCause#PROXY_REFUSED}, {@link DisconnectCause#PROXY_AUTH_FAILED} or
+ * {@link DisconnectCause#PROXY_CONNECT_TIMEOUT}, and {@link #replyCode()} gives the proxy's own answer.
  */
 public final class ProxyHandshakeException extends ProxyConnectException {
 
