@@ -215,6 +215,7 @@ class ConnectorMainOptionsTest {
                 catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().failbackAfter(java.time.Duration.ofMillis(1))).expected(),
                 catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().readIdleCloseAfter(-1)).expected(),
                 catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().writeStallTimeout(java.time.Duration.ofNanos(1))).expected(),
+                catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().tlsHandshakeTimeout(java.time.Duration.ZERO)).expected(),
                 catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().maxPendingMessages(-1)).expected(),
                 catchThrowableOfType(InvalidOptionException.class, () -> ConnectorOptions.builder().maxPendingBytes(-1)).expected(),
                 catchThrowableOfType(InvalidOptionException.class, () -> io.resilientconnector.ReconnectPolicy.builder().maxAttempts(-1)).expected(),

@@ -151,19 +151,19 @@ class EventPrinterTest {
 
     @Test
     void printsNoInternalTypeName() {
-        // A connect pass that failed reports an internal exception whose message quotes its causes' class names.
-        Exception internal = new io.resilientconnector.ResolveTimeoutException("feed.example", Duration.ofSeconds(2));
+        // An internal exception type, and a message that quotes class names, its own and a transport's.
+        Exception internal = new io.resilientconnector.internal.connect.ConnectFailedException(java.util.List.of());
         Exception wrapping = new IOException("1 attempt failed: feed.example: " + internal
                 + "; 127.0.0.1:1: io.netty.channel.AbstractChannel$AnnotatedConnectException: refused");
-        printer.disconnected(Disconnections.of(DisconnectCause.UNRESOLVED, null, internal));
+        printer.disconnected(Disconnections.of(DisconnectCause.OTHER, null, internal));
         printer.disconnected(Disconnections.of(DisconnectCause.CONNECT_REFUSED, null, wrapping));
 
-        assertThat(text.toString()).doesNotContain("internal", "ResolveTimeoutException", "AnnotatedConnectException",
+        assertThat(text.toString()).doesNotContain("internal", "ConnectFailedException", "AnnotatedConnectException",
                 "io.netty");
         assertThat(text.toString().lines()).allMatch(l -> l.contains(" error=\""));
-        assertThat(text.toString().lines().toList().get(0)).contains("error=\"UnknownHostException: ");
+        assertThat(text.toString().lines().toList().get(0)).contains("error=\"IOException: no address to connect to\"");
         assertThat(text.toString().lines().toList().get(1))
-                .contains("error=\"IOException: 1 attempt failed: feed.example: UnknownHostException: ")
+                .contains("error=\"IOException: 1 attempt failed: feed.example: IOException: no address to connect to")
                 .endsWith("127.0.0.1:1: ConnectException: refused\"");
     }
 }
